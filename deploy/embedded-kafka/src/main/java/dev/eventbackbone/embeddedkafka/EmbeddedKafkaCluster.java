@@ -8,16 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -40,14 +43,32 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Node {@code i} has {@code node.id=i}, a {@code PLAINTEXT} listener for clients and a
+ * {@code CONTROLLER} listener for the quorum (static {@code controller.quorum.voters}), both on
+ * 127.0.0.1 and pinned for the cluster's life, so a node started again comes back on the same
+ * ports. Broker defaults, each overridable with {@link Builder#brokerProperty}:
+ * <ul>
+ *   <li>internal topics (offsets, transactions, share state) and {@code default.replication.factor}
+ *       replicated on every node; {@code min.insync.replicas} 2 with three nodes, else 1;</li>
+ *   <li>{@code num.partitions=1}, {@code group.initial.rebalance.delay.ms=0};</li>
+ *   <li>{@code auto.create.topics.enable=false}: topics come from an admin call (a topic
+ *       catalog's provisioner, Kafka Streams' internal topics), never from a typo;</li>
+ *   <li>Kafka's own flush defaults: durability comes from replication and the OS.</li>
+ * </ul>
+ *
  * <p>Storage is formatted on first start; a cluster started again on the same {@link
- * Builder#dataDir data directory} keeps its topics and records. Close Kafka clients and
- * Streams applications before the cluster, or each of them waits for its timeouts.
+ * Builder#dataDir data directory} (with the same node count) keeps its topics and records.
+ * Close Kafka clients and Streams applications before the cluster, or each of them waits for
+ * its timeouts. Kafka halts the JVM on a fatal fault inside a node, so never delete or change a
+ * data directory under a running cluster.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
     private static final String CLUSTER_ID_FILE = "cluster.id";
+    private static final String NODE_DIR_PREFIX = "node-";
+    /** Bounds each node's own start, so no start outlives {@link #READY_TIMEOUT} and the cluster's close. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final List<KafkaNode> nodes;
@@ -61,6 +82,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         this.temporaryDataDir = temporaryDataDir;
     }
 
+    /** A builder for a single node on free ports with a temporary data directory. */
     public static Builder builder() {
         return new Builder();
     }
@@ -71,36 +93,66 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 .collect(Collectors.joining(","));
     }
 
+    /** How many nodes the cluster has, running or stopped. */
     public int nodeCount() {
         return nodes.size();
     }
 
+    /** The directory holding every node's data ({@code node-<id>}) and the cluster id. */
     public Path dataDir() {
         return dataDir;
     }
 
-    /** Stops node {@code nodeId} (0-based) cleanly; its data and ports are kept for {@link #startNode}. */
+    /**
+     * Stops node {@code nodeId} (0-based) cleanly: its partition leaderships move to the other nodes
+     * first. Its data and ports are kept for {@link #startNode}. Stopping a majority of the nodes
+     * leaves the cluster without a controller quorum until one of them starts again.
+     */
     public synchronized void stopNode(int nodeId) {
+        requireOpen();
+        long started = System.nanoTime();
         node(nodeId).stop();
+        LOG.info("Kafka node {} stopped in {} ms", nodeId, millisSince(started));
     }
 
     /** Starts a stopped node again on its ports and data, and waits until the cluster sees it. */
     public synchronized void startNode(int nodeId) {
+        requireOpen();
+        long started = System.nanoTime();
         node(nodeId).start();
         awaitBrokers(nodes.stream().filter(KafkaNode::isRunning).map(KafkaNode::id).collect(Collectors.toSet()));
+        LOG.info("Kafka node {} started again in {} ms", nodeId, millisSince(started));
     }
 
+    /**
+     * Stops every node and deletes the data directory if the cluster made it; does nothing the
+     * second time. A multi-node cluster takes about 5 s: the last controller of the quorum waits in
+     * vain for a successor before it gives up (Kafka logs that as a failed graceful shutdown).
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        long started = System.nanoTime();
         // All at once: a node stopped last on its own has lost the controller quorum, and its
         // broker's controlled shutdown would wait for that quorum until it times out.
         onEveryNode("stop", KafkaNode::stop);
+        // Only after every node has stopped: a node that loses its log directory under it halts the JVM.
         if (temporaryDataDir) {
             deleteRecursively(dataDir);
+        }
+        LOG.info("Kafka cluster of {} node(s) closed in {} ms", nodes.size(), millisSince(started));
+    }
+
+    private static long millisSince(long nanoTime) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("This Kafka cluster (data in " + dataDir + ") is closed; build a new one");
         }
     }
 
@@ -116,7 +168,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             startInParallel();
             awaitBrokers(nodes.stream().map(KafkaNode::id).collect(Collectors.toSet()));
         } catch (RuntimeException e) {
-            close();
+            try {
+                close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
             throw e;
         }
     }
@@ -163,7 +219,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     if (seen.containsAll(expected)) {
                         return;
                     }
-                } catch (Exception e) {
+                } catch (ExecutionException | TimeoutException e) {
                     LOG.debug("Cluster not ready yet: {}", e.toString());
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
@@ -191,11 +247,32 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Nodes of a kept cluster vote with the nodes they were formatted with; another count cannot form a quorum. */
+    private static void requireSameNodeCount(Path dataDir, int nodes) {
+        long existing;
+        try (Stream<Path> children = Files.list(dataDir)) {
+            existing = children.filter(Files::isDirectory)
+                    .filter(child -> child.getFileName().toString().startsWith(NODE_DIR_PREFIX))
+                    .count();
         } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port", e);
+            throw new UncheckedIOException("Cannot list the Kafka data directory " + dataDir, e);
+        }
+        if (existing != 0 && existing != nodes) {
+            throw new IllegalStateException("The Kafka data directory " + dataDir + " holds a cluster of " + existing
+                    + " node(s), not " + nodes + ": start it with nodes(" + existing + ") or use another dataDir");
+        }
+    }
+
+    /** A loopback port nobody listens on now, and not one of {@code taken}. */
+    private static int freePort(Set<Integer> taken) {
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                if (!taken.contains(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("No free port on " + InetAddress.getLoopbackAddress(), e);
+            }
         }
     }
 
@@ -238,24 +315,29 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
         /** Client (PLAINTEXT) port of node 0; node i listens on port + i. Default 0: free ports. */
         public Builder brokerPort(int port) {
-            this.brokerPort = port;
+            this.brokerPort = requirePort("brokerPort", port);
             return this;
         }
 
         /** Controller port of node 0; node i listens on port + i. Default 0: free ports. */
         public Builder controllerPort(int port) {
-            this.controllerPort = port;
+            this.controllerPort = requirePort("controllerPort", port);
             return this;
         }
 
         /** An extra broker setting for every node, e.g. {@code auto.create.topics.enable}. */
         public Builder brokerProperty(String key, String value) {
+            Objects.requireNonNull(key, "broker property key");
+            Objects.requireNonNull(value, () -> "value of broker property " + key);
             brokerProperties.put(key, value);
             return this;
         }
 
         /** Formats storage where needed, starts every node and waits until all brokers are registered. */
         public EmbeddedKafkaCluster start() {
+            Set<Integer> taken = new HashSet<>();
+            List<Integer> brokerPorts = ports(brokerPort, taken);
+            List<Integer> controllerPorts = ports(controllerPort, taken);
             boolean temporary = dataDir == null;
             Path dir;
             try {
@@ -264,26 +346,47 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot create the Kafka data directory " + dataDir, e);
             }
+            requireSameNodeCount(dir, nodes);
             String clusterId = clusterId(dir);
-            List<Integer> brokerPorts = ports(brokerPort);
-            List<Integer> controllerPorts = ports(controllerPort);
             String voters = IntStream.range(0, nodes)
                     .mapToObj(id -> id + "@127.0.0.1:" + controllerPorts.get(id))
                     .collect(Collectors.joining(","));
             List<KafkaNode> kafkaNodes = IntStream.range(0, nodes)
-                    .mapToObj(id -> new KafkaNode(id, clusterId, dir.resolve("node-" + id),
-                            brokerPorts.get(id), controllerPorts.get(id), voters, nodes, brokerProperties))
+                    .mapToObj(id -> new KafkaNode(id, clusterId, dir.resolve(NODE_DIR_PREFIX + id), brokerPorts.get(id),
+                            controllerPorts.get(id), voters, nodes, STARTUP_TIMEOUT, brokerProperties))
                     .toList();
             EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(kafkaNodes, dir, temporary);
             long started = System.nanoTime();
             cluster.start();
             LOG.info("Kafka cluster of {} node(s) ready at {} in {} ms (data in {})", nodes,
-                    cluster.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dir);
+                    cluster.bootstrapServers(), millisSince(started), dir);
             return cluster;
         }
 
-        private List<Integer> ports(int first) {
-            return IntStream.range(0, nodes).map(i -> first == 0 ? freePort() : first + i).boxed().toList();
+        /** Pinned for the cluster's life, so a node started again listens where clients and peers expect it. */
+        private List<Integer> ports(int first, Set<Integer> taken) {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                int port = first == 0 ? freePort(taken) : first + i;
+                if (port > 65_535) {
+                    throw new IllegalArgumentException("Port " + first + " + " + i + " for node " + i
+                            + " is past 65535: pick a lower first port");
+                }
+                if (!taken.add(port)) {
+                    throw new IllegalArgumentException("Port " + port + " would serve both a broker and a controller"
+                            + " (brokerPort " + brokerPort + ", controllerPort " + controllerPort + ", " + nodes
+                            + " node(s), node i uses port + i): set them at least " + nodes + " apart");
+                }
+                ports.add(port);
+            }
+            return ports;
+        }
+
+        private int requirePort(String name, int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException(name + " must be 0 (any free port) or 1..65535, was " + port);
+            }
+            return port;
         }
     }
 }

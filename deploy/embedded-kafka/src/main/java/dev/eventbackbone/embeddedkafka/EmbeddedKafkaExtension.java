@@ -7,8 +7,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension giving test classes one single-node {@link EmbeddedKafkaCluster} shared by
- * every test class of the run (a module's test suite), started on first use and closed when the
- * run ends. Tests share the broker, so each uses its own topic names.
+ * every test class of the run (a module's Surefire or Failsafe run), started before the first
+ * class that uses it and closed when the run ends (the cluster lives in the root context's store,
+ * which closes {@link AutoCloseable} values). It is injected as an {@code EmbeddedKafkaCluster}
+ * parameter of constructors, lifecycle and test methods. Tests share the broker, so each uses
+ * its own topic names; a test that needs several nodes or stops one builds its own cluster.
  *
  * <pre>{@code
  * @ExtendWith(EmbeddedKafkaExtension.class)

@@ -3,6 +3,7 @@ package dev.eventbackbone.embeddedkafka;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,10 +26,11 @@ final class KafkaNode {
     private final String voters;
     private final int clusterSize;
     private final Map<String, String> extraProperties;
+    private final Duration startupTimeout;
     private volatile KafkaRaftServer server;
 
     KafkaNode(int id, String clusterId, Path logDir, int brokerPort, int controllerPort, String voters,
-              int clusterSize, Map<String, String> extraProperties) {
+              int clusterSize, Duration startupTimeout, Map<String, String> extraProperties) {
         this.id = id;
         this.clusterId = clusterId;
         this.logDir = logDir;
@@ -36,6 +38,7 @@ final class KafkaNode {
         this.controllerPort = controllerPort;
         this.voters = voters;
         this.clusterSize = clusterSize;
+        this.startupTimeout = startupTimeout;
         this.extraProperties = Map.copyOf(extraProperties);
     }
 
@@ -51,23 +54,36 @@ final class KafkaNode {
         return server != null;
     }
 
-    void start() {
+    /** Formats storage if needed and starts the node; returns once its broker has caught up with the quorum. */
+    synchronized void start() {
         if (server != null) {
             return;
         }
         KafkaConfig config = KafkaConfig.fromProps(properties(), false);
         format();
         KafkaRaftServer raftServer = new KafkaRaftServer(config, Time.SYSTEM);
-        raftServer.startup();
+        try {
+            raftServer.startup();
+        } catch (RuntimeException e) {
+            // A failed broker start leaves this node's controller and Raft threads running.
+            shutDown(raftServer);
+            throw new IllegalStateException("Kafka node " + id + " (client port " + brokerPort + ", controller port "
+                    + controllerPort + ", data " + logDir + ") failed to start: " + e.getMessage(), e);
+        }
         server = raftServer;
     }
 
-    void stop() {
+    /** Waits for a start in progress, so a node is never left running behind a stopped cluster. */
+    synchronized void stop() {
         if (server == null) {
             return;
         }
         KafkaRaftServer raftServer = server;
         server = null;
+        shutDown(raftServer);
+    }
+
+    private static void shutDown(KafkaRaftServer raftServer) {
         raftServer.shutdown();
         raftServer.awaitShutdown();
     }
@@ -90,8 +106,8 @@ final class KafkaNode {
     }
 
     private Properties properties() {
-        // Internal topics need as many replicas as there are nodes; min ISR leaves one node to lose.
-        String replication = String.valueOf(Math.min(clusterSize, 3));
+        // Internal topics get a replica on every node; with three, min ISR 2 still allows losing one node.
+        String replication = String.valueOf(clusterSize);
         String minIsr = String.valueOf(clusterSize >= 3 ? 2 : 1);
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -117,6 +133,8 @@ final class KafkaNode {
         props.put("auto.create.topics.enable", "false");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("controlled.shutdown.enable", "true");
+        // Without a bound, a node whose quorum never forms blocks its start, and the cluster's close, forever.
+        props.put("server.max.startup.time.ms", String.valueOf(startupTimeout.toMillis()));
         props.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         props.putAll(extraProperties);
         return props;

@@ -1,5 +1,7 @@
 package dev.eventbackbone.embeddedkafka;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -31,6 +34,7 @@ final class KafkaRecords {
         }
     }
 
+    /** acks=all and idempotent: an acknowledged record is on every in-sync replica, once. */
     static KafkaProducer<String, String> durableProducer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -44,6 +48,7 @@ final class KafkaRecords {
         producer.send(new ProducerRecord<>(topic, value, value)).get(60, TimeUnit.SECONDS);
     }
 
+    /** The values of partition 0 from the beginning, once at least {@code expected} have arrived. */
     static List<String> readAll(String bootstrap, String topic, int expected) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -52,14 +57,14 @@ final class KafkaRecords {
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer =
                      new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
-            consumer.seekToBeginning(consumer.assignment());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            await("at least " + expected + " records on " + topic).atMost(Duration.ofSeconds(60)).pollInSameThread()
+                    .until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     values.add(record.value());
                 }
-            }
+                return values.size() >= expected;
+            });
         }
         return values;
     }
