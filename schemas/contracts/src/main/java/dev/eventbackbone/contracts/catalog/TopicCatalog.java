@@ -1,0 +1,167 @@
+package dev.eventbackbone.contracts.catalog;
+
+import dev.eventbackbone.contracts.events.AnalyticsEvent;
+import dev.eventbackbone.contracts.events.AuditRawEvent;
+import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.DeliveryResult;
+import dev.eventbackbone.contracts.events.NotificationChannel;
+import dev.eventbackbone.contracts.events.NotificationMessage;
+import dev.eventbackbone.contracts.events.NotificationRequest;
+import dev.eventbackbone.contracts.events.OrderCommand;
+import dev.eventbackbone.contracts.events.OrderEvent;
+import dev.eventbackbone.contracts.events.RejectedEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Every topic of the backbone, as documented in {@code docs/topics.md}. The schema registry's own
+ * {@code _schemas} topic is not here: the registry creates and owns it.
+ *
+ * <p>Sizing: ingest topics and what is derived from them have 6 partitions, except the order
+ * topics with 12, because per-customer ordering rules out adding partitions later (it remaps
+ * customers to partitions) and order processing is the heaviest per-record work. Topics derived
+ * from one another keep their source's count so a key stays on the same partition number.
+ * Dead-letter topics have 3: they are small, and keep the original key. All topics are written
+ * with replication factor 3 and {@code min.insync.replicas} 2, so an acknowledged write survives
+ * the loss of one broker and writes continue while one broker is down.
+ */
+public final class TopicCatalog {
+
+    public static final String AUDIT_RAW = "audit.raw";
+    public static final String AUDIT_EVENTS = "audit.events";
+    public static final String AUDIT_ALERTS = "audit.alerts";
+    public static final String AUDIT_DLQ = "audit.dlq";
+    public static final String ORDERS_COMMANDS = "orders.commands";
+    public static final String ORDERS_EVENTS = "orders.events";
+    public static final String ORDERS_DLQ = "orders.dlq";
+    public static final String NOTIFICATIONS_REQUESTS = "notifications.requests";
+    public static final String NOTIFICATIONS_EMAIL = "notifications.email";
+    public static final String NOTIFICATIONS_SMS = "notifications.sms";
+    public static final String NOTIFICATIONS_PUSH = "notifications.push";
+    public static final String NOTIFICATIONS_WEBHOOK = "notifications.webhook";
+    public static final String NOTIFICATIONS_RESULTS = "notifications.results";
+    public static final String NOTIFICATIONS_RETRY = "notifications.retry";
+    public static final String NOTIFICATIONS_DLQ = "notifications.dlq";
+    public static final String ANALYTICS_EVENTS = "analytics.events";
+    public static final String ANALYTICS_DLQ = "analytics.dlq";
+    public static final String INGEST_REJECTED = "ingest.rejected";
+
+    private static final int REPLICATION_FACTOR = 3;
+    private static final Map<String, String> DURABLE = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+
+    private static final int INGEST_PARTITIONS = 6;
+    private static final int ORDER_PARTITIONS = 12;
+    private static final int DEAD_LETTER_PARTITIONS = 3;
+
+    private static final Retention WEEK = Retention.ofDays(7);
+    /** Long enough for an operator to notice a dead letter, fix the cause and replay it. */
+    private static final Retention DEAD_LETTER_RETENTION = Retention.ofDays(30);
+
+    private static final String GATEWAY = "ingest-gateway";
+    private static final String PROCESSORS = "stream-processors";
+    private static final String ROLLUPS = "analytics-rollups";
+    private static final String OPERATORS = "operators (inspection and replay)";
+    private static final String SAME_KEY_AS_ORIGINAL = "key of the rejected record, unchanged (none when it had none)";
+
+    private static final List<TopicSpec> ALL = List.of(
+            topic(AUDIT_RAW, "tenant:actorId", AuditRawEvent.getClassSchema(), INGEST_PARTITIONS,
+                    // Raw input is kept a month so a fixed normalizer can re-derive audit.events from it.
+                    Retention.ofDays(30), GATEWAY, List.of(PROCESSORS + " (audit normalization)"),
+                    "audit events as services reported them"),
+            topic(AUDIT_EVENTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
+                    // The audit log's record of truth: any audit-store instance is rebuilt and its hash chain
+                    // re-verified from here, so deleting audit data is a compliance decision, never a timer.
+                    Retention.infinite(), PROCESSORS, List.of("audit-store", "teams' own consumers"),
+                    "normalized audit records, the immutable audit log"),
+            topic(AUDIT_ALERTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
+                    Retention.ofDays(30), PROCESSORS, List.of("security alerting consumers"),
+                    "audit records of severity HIGH or CRITICAL"),
+            deadLetters(AUDIT_DLQ, PROCESSORS, "audit events the normalizer could not decode or process"),
+
+            topic(ORDERS_COMMANDS, "tenant:customerId", OrderCommand.getClassSchema(), ORDER_PARTITIONS,
+                    WEEK, GATEWAY, List.of(PROCESSORS + " (order processing)"),
+                    "order commands, in per-customer order"),
+            topic(ORDERS_EVENTS, "tenant:customerId", OrderEvent.getClassSchema(), ORDER_PARTITIONS,
+                    WEEK, PROCESSORS, List.of(PROCESSORS + " (order notifications)", "teams' own consumers"),
+                    "order state transitions, exactly once each"),
+            deadLetters(ORDERS_DLQ, PROCESSORS, "order commands the order topology could not decode or process"),
+
+            topic(NOTIFICATIONS_REQUESTS, "tenant:recipientId", NotificationRequest.getClassSchema(),
+                    INGEST_PARTITIONS, WEEK, GATEWAY, List.of(PROCESSORS + " (notification fan-out)"),
+                    "notification requests, one recipient each"),
+            channel(NOTIFICATIONS_EMAIL, "email"),
+            channel(NOTIFICATIONS_SMS, "SMS"),
+            channel(NOTIFICATIONS_PUSH, "push"),
+            channel(NOTIFICATIONS_WEBHOOK, "webhook"),
+            topic(NOTIFICATIONS_RESULTS, "tenant:recipientId", DeliveryResult.getClassSchema(), INGEST_PARTITIONS,
+                    WEEK, PROCESSORS + " (delivery workers)",
+                    List.of(PROCESSORS + " (notification fan-out)", "teams' own consumers"),
+                    "outcome of every delivery attempt"),
+            topic(NOTIFICATIONS_RETRY, "tenant:recipientId", NotificationMessage.getClassSchema(), INGEST_PARTITIONS,
+                    WEEK, PROCESSORS + " (delivery workers)", List.of(PROCESSORS + " (retry scheduler)"),
+                    "messages waiting for their next attempt after a transient failure"),
+            deadLetters(NOTIFICATIONS_DLQ, PROCESSORS,
+                    "notifications that could not be fanned out or delivered within their attempts"),
+
+            topic(ANALYTICS_EVENTS, "tenant:userId (tenant:eventId when there is no user)",
+                    AnalyticsEvent.getClassSchema(), INGEST_PARTITIONS, WEEK, GATEWAY, List.of(ROLLUPS),
+                    "product analytics events"),
+            // Direct producers can write anything to analytics.events; what the rollups cannot read lands here.
+            deadLetters(ANALYTICS_DLQ, ROLLUPS, "analytics events the rollups could not decode or aggregate"),
+
+            new TopicSpec(INGEST_REJECTED, "tenant:eventId (tenant:rejectionId when the event id is unknown)",
+                    RejectedEvent.getClassSchema(), DEAD_LETTER_PARTITIONS, REPLICATION_FACTOR, DEAD_LETTER_RETENTION,
+                    CleanupPolicy.DELETE, DURABLE, GATEWAY, List.of(OPERATORS, "senders' operators"),
+                    "events the ingest gateway refused, with the reason"));
+
+    private static final Map<String, TopicSpec> BY_NAME =
+            ALL.stream().collect(Collectors.toUnmodifiableMap(TopicSpec::name, Function.identity()));
+
+    private TopicCatalog() {
+    }
+
+    /** Every topic, ingest topics first, in a stable order. */
+    public static List<TopicSpec> all() {
+        return ALL;
+    }
+
+    public static Optional<TopicSpec> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The topic that carries messages of one notification channel. */
+    public static String channelTopic(NotificationChannel channel) {
+        return switch (channel) {
+            case EMAIL -> NOTIFICATIONS_EMAIL;
+            case SMS -> NOTIFICATIONS_SMS;
+            case PUSH -> NOTIFICATIONS_PUSH;
+            case WEBHOOK -> NOTIFICATIONS_WEBHOOK;
+            case UNKNOWN -> throw new IllegalArgumentException(
+                    "channel UNKNOWN has no topic: the message names a channel this version does not know; dead-letter it");
+        };
+    }
+
+    private static TopicSpec topic(String name, String key, Schema value, int partitions, Retention retention,
+                                   String owner, List<String> consumers, String description) {
+        return new TopicSpec(name, key, value, partitions, REPLICATION_FACTOR, retention, CleanupPolicy.DELETE,
+                DURABLE, owner, consumers, description);
+    }
+
+    private static TopicSpec channel(String name, String channel) {
+        return topic(name, "tenant:recipientId", NotificationMessage.getClassSchema(), INGEST_PARTITIONS, WEEK,
+                PROCESSORS + " (notification fan-out, retry scheduler)",
+                List.of(PROCESSORS + " (" + channel + " delivery worker)"),
+                channel + " messages ready for delivery, rate-limited per provider");
+    }
+
+    private static TopicSpec deadLetters(String name, String owner, String description) {
+        return new TopicSpec(name, SAME_KEY_AS_ORIGINAL, RejectedEvent.getClassSchema(), DEAD_LETTER_PARTITIONS,
+                REPLICATION_FACTOR, DEAD_LETTER_RETENTION, CleanupPolicy.DELETE, DURABLE, owner, List.of(OPERATORS),
+                description);
+    }
+}
