@@ -7,21 +7,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import dev.eventbackbone.contracts.catalog.CleanupPolicy;
+import dev.eventbackbone.contracts.catalog.ProvisioningReport;
+import dev.eventbackbone.contracts.catalog.Retention;
+import dev.eventbackbone.contracts.catalog.TopicMismatch;
+import dev.eventbackbone.contracts.catalog.TopicProvisioner;
+import dev.eventbackbone.contracts.catalog.TopicProvisioningException;
+import dev.eventbackbone.contracts.catalog.TopicSpec;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +40,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -390,34 +392,37 @@ final class SchemaStore implements Managed {
                 .offset();
     }
 
+    /**
+     * Creates the schemas topic through the catalog's provisioner (which waits until the broker
+     * serves it) and refuses to start on a topic that could reorder or lose schemas.
+     */
     private void ensureTopic() {
-        Set<String> topics = get(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
-                timeout, "list topics");
-        if (!topics.contains(topic)) {
-            int brokers = get(admin.describeCluster().nodes(), timeout, "describe the cluster").size();
-            short replication = (short) Math.min(3, brokers);
-            NewTopic schemas = new NewTopic(topic, 1, replication).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, replication - 1))));
-            try {
-                admin.createTopics(List.of(schemas)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.info("Created schemas topic '{}' with replication factor {}", topic, replication);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw RegistryException.storeError("Could not create schemas topic '" + topic + "': "
-                            + e.getCause().getMessage(), e);
-                }
-            } catch (TimeoutException | InterruptedException e) {
-                throw RegistryException.timeout("Timed out creating schemas topic '" + topic + "'.");
-            }
+        ProvisioningReport report;
+        try {
+            report = TopicProvisioner.forCluster(admin).provision(List.of(schemasTopicSpec(topic)));
+        } catch (TopicProvisioningException e) {
+            throw RegistryException.storeError("Could not create schemas topic '" + topic + "': " + e.getMessage(), e);
         }
-        TopicDescription description = get(admin.describeTopics(List.of(topic)).topicNameValues().get(topic),
-                timeout, "describe topic '" + topic + "'");
-        if (description.partitions().size() != 1) {
-            throw new IllegalStateException("Schemas topic '" + topic + "' has " + description.partitions().size()
-                    + " partitions; the registry needs exactly one so that every instance reads schemas in one"
-                    + " order. Point schemasTopic at a single-partition compacted topic.");
+        report.notes().forEach(note -> LOG.info("Schemas topic: {}", note));
+        List<TopicMismatch> fatal = report.mismatches().stream()
+                .filter(mismatch -> mismatch.setting().equals(TopicMismatch.PARTITIONS)
+                        || mismatch.setting().equals(TopicConfig.CLEANUP_POLICY_CONFIG))
+                .toList();
+        if (!fatal.isEmpty()) {
+            throw new IllegalStateException("Schemas topic '" + topic + "' cannot hold the registry: " + fatal
+                    + ". The registry needs one partition, so every instance reads schemas in one order, and"
+                    + " compaction without deletion, so no schema ever expires. Point schemasTopic at such a topic.");
         }
+        report.mismatches().stream().filter(mismatch -> !fatal.contains(mismatch))
+                .forEach(mismatch -> LOG.warn("Schemas topic: {}", mismatch.message()));
+    }
+
+    /** The registry's own topic, described like a catalog topic; its values are JSON, not Avro. */
+    static TopicSpec schemasTopicSpec(String topic) {
+        return new TopicSpec(topic, "JSON {keytype, subject, version, magic}", Schema.create(Schema.Type.STRING),
+                1, 3, Retention.infinite(), CleanupPolicy.COMPACT,
+                Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2"), "schemas/registry",
+                List.of("schemas/registry"), "every schema version and compatibility setting of the registry");
     }
 
     private <T> T get(KafkaFuture<T> future, Duration wait, String action) {

@@ -12,6 +12,11 @@ package dev.eventbackbone.contracts.catalog;
  */
 public record TopicMismatch(String topic, String setting, String expected, String actual, String remedy) {
 
+    /** The {@link #setting()} of a partition-count mismatch. */
+    public static final String PARTITIONS = "partitions";
+    /** The {@link #setting()} of a replication-factor mismatch. */
+    public static final String REPLICATION_FACTOR = "replication.factor";
+
     /** E.g. {@code topic orders.commands has partitions 3, catalog expects 12: increase with ...}. */
     public String message() {
         return "topic " + topic + " has " + setting + " " + actual + ", catalog expects " + expected + ": " + remedy;

@@ -46,8 +46,6 @@ public final class TopicProvisioner {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Duration METADATA_RETRY_BACKOFF = Duration.ofMillis(100);
     private static final String BOOTSTRAP = "<bootstrap>";
-    private static final String PARTITIONS = "partitions";
-    private static final String REPLICATION_FACTOR = "replication.factor";
 
     private final Admin admin;
     private final int maxReplicationFactor;
@@ -220,13 +218,13 @@ public final class TopicProvisioner {
         List<TopicMismatch> mismatches = new ArrayList<>();
         int partitions = description.partitions().size();
         if (partitions < spec.partitions()) {
-            mismatches.add(new TopicMismatch(topic, PARTITIONS, Integer.toString(spec.partitions()),
+            mismatches.add(new TopicMismatch(topic, TopicMismatch.PARTITIONS, Integer.toString(spec.partitions()),
                     Integer.toString(partitions),
                     "increase with kafka-topics --bootstrap-server " + BOOTSTRAP + " --alter --topic " + topic
                             + " --partitions " + spec.partitions() + " (changes the key→partition mapping: stop"
                             + " producers and let consumers catch up first, or per-key order breaks)"));
         } else if (partitions > spec.partitions()) {
-            mismatches.add(new TopicMismatch(topic, PARTITIONS, Integer.toString(spec.partitions()),
+            mismatches.add(new TopicMismatch(topic, TopicMismatch.PARTITIONS, Integer.toString(spec.partitions()),
                     Integer.toString(partitions),
                     "Kafka cannot remove partitions: change the catalog to " + partitions
                             + ", or drain the topic, delete it and provision it again"));
@@ -239,7 +237,7 @@ public final class TopicProvisioner {
             String actual = replicationFactors.size() == 1
                     ? replicationFactors.iterator().next().toString()
                     : replicationFactors + " (varies by partition)";
-            mismatches.add(new TopicMismatch(topic, REPLICATION_FACTOR, Integer.toString(spec.replicationFactor()),
+            mismatches.add(new TopicMismatch(topic, TopicMismatch.REPLICATION_FACTOR, Integer.toString(spec.replicationFactor()),
                     actual,
                     "reassign replicas with kafka-reassign-partitions --bootstrap-server " + BOOTSTRAP
                             + " --reassignment-json-file <plan.json> --execute, listing "
