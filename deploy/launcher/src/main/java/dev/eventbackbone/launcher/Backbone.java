@@ -1,0 +1,31 @@
+package dev.eventbackbone.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code backbone} command line: the entry point of the launcher jar. */
+@Command(name = "backbone",
+        mixinStandardHelpOptions = true,
+        versionProvider = Backbone.Version.class,
+        description = "Event Backbone: a Kafka Streams event backbone.",
+        subcommands = {UpCommand.class, CommandLine.HelpCommand.class})
+public final class Backbone {
+
+    /** Avro refuses to instantiate generated classes outside trusted packages. */
+    static final String TRUSTED_AVRO_PACKAGES = "dev.eventbackbone";
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", TRUSTED_AVRO_PACKAGES);
+        }
+        System.exit(new CommandLine(new Backbone()).execute(args));
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Backbone.class.getPackage().getImplementationVersion();
+            return new String[] {"backbone " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.eventbackbone.launcher;
+
+import dev.eventbackbone.contracts.catalog.ProvisioningReport;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.catalog.TopicProvisioner;
+import dev.eventbackbone.contracts.catalog.TopicSpec;
+import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
+import dev.eventbackbone.registry.SchemaRegistryApplication;
+import dev.eventbackbone.registry.SchemaRegistryConfiguration;
+import io.dropwizard.core.server.SimpleServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform as {@code backbone up} runs it: each part started in dependency order (broker,
+ * registry, topics, schemas), each stopped in reverse. Parts given by URL or bootstrap address
+ * are used instead of being started.
+ */
+final class LocalPlatform implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
+
+    /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
+    record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
+                    String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
+
+        /** Client settings for Kafka (security and tuning), without the bootstrap address. */
+        Map<String, String> kafkaSettings() {
+            return selectClientConfig(false);
+        }
+
+        Map<String, Object> kafkaClientConfig(String bootstrap) {
+            Map<String, Object> config = new HashMap<>(kafkaSettings());
+            config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            return config;
+        }
+
+        Map<String, Object> registryClientConfig(String url) {
+            Map<String, Object> config = new HashMap<>(selectClientConfig(true));
+            config.put("schema.registry.url", url);
+            return config;
+        }
+
+        private Map<String, String> selectClientConfig(boolean registryKeys) {
+            Map<String, String> selected = new HashMap<>();
+            clientConfig.forEach((key, value) -> {
+                if (isRegistryClientKey(key) == registryKeys) {
+                    selected.put(key, value);
+                }
+            });
+            return selected;
+        }
+
+        private static boolean isRegistryClientKey(String key) {
+            return key.startsWith("schema.registry.") || key.startsWith("basic.auth.")
+                    || key.startsWith("bearer.auth.");
+        }
+    }
+
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+
+    private LocalPlatform() {
+    }
+
+    static LocalPlatform start(Settings settings, PrintStream out) throws Exception {
+        LocalPlatform platform = new LocalPlatform();
+        try {
+            platform.startAll(settings, out);
+            return platform;
+        } catch (Exception e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings settings, PrintStream out) throws Exception {
+        String bootstrap = settings.bootstrapServers();
+        String kafkaNote = "external cluster";
+        if (bootstrap == null) {
+            Path kafkaDir = settings.dataDir().resolve("kafka");
+            EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder()
+                    .nodes(1)
+                    .dataDir(kafkaDir)
+                    .brokerPort(settings.kafkaPort())
+                    .controllerPort(settings.controllerPort())
+                    .start();
+            running.push(kafka);
+            bootstrap = kafka.bootstrapServers();
+            kafkaNote = "embedded KRaft broker, data in " + kafkaDir;
+        }
+        Map<String, Object> kafkaClientConfig = settings.kafkaClientConfig(bootstrap);
+
+        String registryUrl = settings.registryUrl();
+        String registryNote = "external registry";
+        if (registryUrl == null) {
+            int port = startRegistry(settings, bootstrap);
+            registryUrl = "http://127.0.0.1:" + port;
+            registryNote = "schemas in the _schemas topic";
+        }
+
+        ProvisioningReport report;
+        try (Admin admin = Admin.create(kafkaClientConfig)) {
+            report = TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
+        }
+        report.notes().forEach(note -> LOG.info("topics: {}", note));
+        report.mismatches().forEach(mismatch -> LOG.warn("topic mismatch: {}", mismatch));
+
+        int subjects = 0;
+        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(settings.registryClientConfig(registryUrl));
+        for (TopicSpec topic : TopicCatalog.all()) {
+            registry.register(topic.name() + "-value", topic.valueSchema());
+            subjects++;
+        }
+
+        out.println();
+        out.println("Event Backbone is up");
+        out.printf("  %-16s %-28s %s%n", "kafka", bootstrap, kafkaNote);
+        out.printf("  %-16s %-28s %s%n", "schema registry", registryUrl, registryNote);
+        out.printf("  %-16s %-28s %s%n", "topics", TopicCatalog.all().size() + " in the catalog",
+                report.created().size() + " created now" + (report.mismatches().isEmpty()
+                        ? "" : ", " + report.mismatches().size() + " MISMATCHES (see the log above)"));
+        out.printf("  %-16s %-28s %s%n", "subjects", subjects + " registered", "<topic>-value, TopicNameStrategy");
+        out.println();
+    }
+
+    private int startRegistry(Settings settings, String bootstrap) throws Exception {
+        SchemaRegistryApplication application = new SchemaRegistryApplication();
+        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration();
+        configuration.getKafka().setBootstrapServers(bootstrap);
+        configuration.getKafka().setClientProperties(settings.kafkaSettings());
+        SimpleServerFactory server = (SimpleServerFactory) configuration.getServerFactory();
+        HttpConnectorFactory connector = (HttpConnectorFactory) server.getConnector();
+        connector.setBindHost("127.0.0.1");
+        connector.setPort(settings.registryPort());
+        // One console serves every part of the local stack; per-request lines would drown it.
+        server.setRequestLogFactory(new ExternalRequestLogFactory());
+        DropwizardServer registry = DropwizardServer.start(application, configuration);
+        running.push(registry);
+        return registry.localPort();
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            AutoCloseable part = running.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed: {}", part, e.toString());
+            }
+        }
+    }
+}

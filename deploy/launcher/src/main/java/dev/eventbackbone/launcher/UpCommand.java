@@ -1,0 +1,88 @@
+package dev.eventbackbone.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code backbone up}: the whole platform in this JVM, on embedded defaults. */
+@Command(name = "up",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts the whole platform locally: a Kafka broker (unless --bootstrap-servers is given),",
+            "the schema registry (unless --registry-url is given), creates the catalog's topics,",
+            "registers their schemas, prints what runs where, and runs until Ctrl-C."
+        })
+final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            defaultValue = "${env:BACKBONE_DATA_DIR:-.backbone/data}",
+            description = "Where the embedded broker keeps its data (kafka/ below it); kept across restarts."
+                    + " Default: $BACKBONE_DATA_DIR, else .backbone/data.")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092",
+            description = "Client port of the embedded broker on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "9093",
+            description = "KRaft controller port of the embedded broker (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int controllerPort;
+
+    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Port of the schema registry on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int registryPort;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Use this existing Kafka cluster instead of starting the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--client-config", paramLabel = "FILE",
+            description = "A properties file of client settings for an external cluster or registry:"
+                    + " Kafka security (security.protocol, sasl.*, ssl.*) and registry client"
+                    + " settings (schema.registry.*, basic.auth.*, bearer.auth.*).")
+    Path clientConfig;
+
+    @Option(names = "--registry-url", paramLabel = "URL",
+            description = "Use this Confluent-compatible schema registry instead of starting the embedded one.")
+    String registryUrl;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalPlatform.Settings settings = new LocalPlatform.Settings(
+                dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort,
+                bootstrapServers, registryUrl, loadClientConfig());
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalPlatform platform = LocalPlatform.start(settings, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping Event Backbone...");
+            platform.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }, "backbone-shutdown"));
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, String> loadClientConfig() throws IOException {
+        Map<String, String> config = new TreeMap<>();
+        if (clientConfig == null) {
+            return config;
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(clientConfig)) {
+            properties.load(in);
+        }
+        properties.stringPropertyNames().forEach(key -> config.put(key, properties.getProperty(key)));
+        return config;
+    }
+}

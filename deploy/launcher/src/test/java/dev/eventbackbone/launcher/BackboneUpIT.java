@@ -1,0 +1,182 @@
+package dev.eventbackbone.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.catalog.TopicSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the packaged launcher jar as {@code ./backbone up} does and looks at what it started. */
+class BackboneUpIT {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void upStartsBrokerAndRegistryWithEveryCatalogTopicAndSubjectAndKeepsThemAcrossRestart() throws Exception {
+        int kafkaPort = freePort();
+        int controllerPort = freePort();
+        int registryPort = freePort();
+        List<String> args = List.of("up", "--data-dir", dataDir.toString(),
+                "--kafka-port", String.valueOf(kafkaPort),
+                "--controller-port", String.valueOf(controllerPort),
+                "--registry-port", String.valueOf(registryPort));
+        String registry = "http://127.0.0.1:" + registryPort;
+        Set<String> catalogTopics = TopicCatalog.all().stream().map(TopicSpec::name).collect(Collectors.toSet());
+
+        Map<String, Integer> idsBeforeRestart;
+        try (RunningLauncher launcher = RunningLauncher.start(args)) {
+            assertThat(launcher.output()).contains("127.0.0.1:" + kafkaPort).contains(registry);
+            assertThat(listTopics(kafkaPort)).containsAll(catalogTopics);
+            assertThat(subjects(registry)).containsAll(
+                    catalogTopics.stream().map(topic -> topic + "-value").toList());
+            idsBeforeRestart = latestIds(registry, catalogTopics);
+        }
+        assertThat(Files.isDirectory(dataDir.resolve("kafka"))).isTrue();
+
+        try (RunningLauncher launcher = RunningLauncher.start(args)) {
+            assertThat(launcher.output()).contains("0 created now");
+            assertThat(latestIds(registry, catalogTopics)).isEqualTo(idsBeforeRestart);
+        }
+    }
+
+    @Test
+    void helpDocumentsTheFlags() throws Exception {
+        Process process = new ProcessBuilder(javaCommand(List.of("up", "--help"))).redirectErrorStream(true).start();
+        String help = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(help).contains("--data-dir", "--kafka-port", "--registry-port", "--bootstrap-servers",
+                "--registry-url", "--client-config");
+    }
+
+    private static Set<String> listTopics(int kafkaPort) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> subjects(String registry) throws Exception {
+        JsonNode body = JSON.readTree(get(registry + "/subjects"));
+        List<String> subjects = new ArrayList<>();
+        body.forEach(subject -> subjects.add(subject.asText()));
+        return subjects;
+    }
+
+    private static Map<String, Integer> latestIds(String registry, Set<String> topics) throws Exception {
+        Map<String, Integer> ids = new java.util.TreeMap<>();
+        for (String topic : topics) {
+            ids.put(topic, JSON.readTree(get(registry + "/subjects/" + topic + "-value/versions/latest"))
+                    .get("id").asInt());
+        }
+        return ids;
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<String> javaCommand(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-jar", Path.of("target", "backbone.jar").toAbsolutePath().toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    /** The launcher as a separate JVM, stopped with SIGTERM as Ctrl-C would. */
+    private static final class RunningLauncher implements AutoCloseable {
+        private final Process process;
+        private final StringBuffer output = new StringBuffer();
+        private Thread reader;
+
+        private RunningLauncher(Process process) {
+            this.process = process;
+        }
+
+        static RunningLauncher start(List<String> args) throws Exception {
+            Process process = new ProcessBuilder(javaCommand(args)).redirectErrorStream(true).start();
+            RunningLauncher launcher = new RunningLauncher(process);
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            launcher.reader = new Thread(() -> launcher.pump(ready), "launcher-output");
+            launcher.reader.setDaemon(true);
+            launcher.reader.start();
+            try {
+                ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                launcher.close();
+                throw new AssertionError("backbone up did not come up; output:\n" + launcher.output(), e);
+            }
+            return launcher;
+        }
+
+        private void pump(CompletableFuture<Void> ready) {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    output.append(line).append('\n');
+                    if (line.startsWith("Press Ctrl-C to stop")) {
+                        ready.complete(null);
+                    }
+                }
+                ready.completeExceptionally(new IllegalStateException("launcher exited with " + process.waitFor()));
+            } catch (Exception e) {
+                ready.completeExceptionally(e);
+            }
+        }
+
+        String output() {
+            return output.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            // SIGTERM as Ctrl-C would; Process.destroy() would also close our end of its output.
+            process.toHandle().destroy();
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("backbone up did not stop within 90 s of SIGTERM; output:\n" + output());
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            assertThat(output()).as("exit code %d", process.exitValue()).contains("Stopping Event Backbone", "Stopped.");
+        }
+    }
+}
