@@ -9,10 +9,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** Talks to a registry over real HTTP the way Confluent's clients do. */
-final class RegistryHttp {
+/**
+ * Talks to a registry over real HTTP the way Confluent's clients do: a plain {@link HttpClient} and
+ * Jackson, so tests check the registry, our client and our serde independently of each other.
+ */
+public final class RegistryHttp {
 
     static final String CLIENT_ACCEPT =
             "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json";
@@ -23,7 +28,7 @@ final class RegistryHttp {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
-    RegistryHttp(String baseUrl) {
+    public RegistryHttp(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
@@ -38,6 +43,30 @@ final class RegistryHttp {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code GET /subjects}. */
+    public List<String> subjects() {
+        List<String> subjects = new ArrayList<>();
+        ok(get("/subjects")).json().forEach(subject -> subjects.add(subject.asText()));
+        return subjects;
+    }
+
+    /** The schema JSON that {@code GET /schemas/ids/{id}} returns. */
+    public String schemaById(int id) {
+        return ok(get("/schemas/ids/" + id)).json().path("schema").asText();
+    }
+
+    /** The id of a schema under a subject, by {@code POST /subjects/{subject}}. */
+    public int idOf(String subject, String schema) {
+        return ok(post("/subjects/" + subject, schemaBody(schema))).json().path("id").asInt();
+    }
+
+    private static Reply ok(Reply reply) {
+        if (reply.status() != 200) {
+            throw new AssertionError("The registry answered " + reply);
+        }
+        return reply;
     }
 
     Reply get(String path) {

@@ -10,6 +10,7 @@ import dev.eventbackbone.contracts.serde.AvroSerde;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.registry.RegistryHttp;
 import dev.eventbackbone.registry.RegistryTestServer;
 import java.util.Arrays;
 import java.util.List;
@@ -207,7 +208,7 @@ class AvroSerdeThroughTopicIT {
         byRecord.serialize(topic, reading);
         byTopicAndRecord.serialize(topic, reading);
 
-        assertThat(RegistryOverHttp.subjects(registry.url()))
+        assertThat(new RegistryHttp(registry.url()).subjects())
                 .contains("dev.eventbackbone.serdeit.Reading", topic + "-dev.eventbackbone.serdeit.Reading")
                 .doesNotContain(topic + "-value", topic + "-key");
     }

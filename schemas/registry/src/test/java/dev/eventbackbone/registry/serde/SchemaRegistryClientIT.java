@@ -8,6 +8,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryException;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.registry.RegistryHttp;
 import dev.eventbackbone.registry.RegistryTestServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -125,7 +126,7 @@ class SchemaRegistryClientIT {
         int id = failingOver.register(subject, USER_V1);
 
         assertThat(failingOver.subjects()).contains(subject);
-        assertThat(RegistryOverHttp.idOf(registry.url(), subject, USER_V1.toString())).isEqualTo(id);
+        assertThat(new RegistryHttp(registry.url()).idOf(subject, USER_V1.toString())).isEqualTo(id);
     }
 
     @Test

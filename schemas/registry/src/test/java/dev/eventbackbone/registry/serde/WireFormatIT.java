@@ -7,6 +7,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.registry.RegistryHttp;
 import dev.eventbackbone.registry.RegistryTestServer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -79,7 +80,7 @@ class WireFormatIT {
 
         byte[] bytes = new AvroSerializer<GenericRecord>(client).serialize(topic, tiny);
 
-        int id = RegistryOverHttp.idOf(registry.url(), topic + "-value", TINY.toString());
+        int id = new RegistryHttp(registry.url()).idOf(topic + "-value", TINY.toString());
         assertThat(HexFormat.of().formatHex(bytes))
                 .isEqualTo("00" + String.format("%08x", id) + TINY_AVRO_HEX);
     }
@@ -122,7 +123,7 @@ class WireFormatIT {
         ByteBuffer buffer = ByteBuffer.wrap(value);
         assertThat(buffer.get()).as("magic byte").isZero();
         int id = buffer.getInt();
-        Schema writer = new Schema.Parser().parse(RegistryOverHttp.schemaById(registry.url(), id));
+        Schema writer = new Schema.Parser().parse(new RegistryHttp(registry.url()).schemaById(id));
         return new GenericDatumReader<GenericRecord>(writer)
                 .read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
     }
