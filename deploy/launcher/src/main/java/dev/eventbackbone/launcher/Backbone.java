@@ -18,7 +18,15 @@ public final class Backbone {
         if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
             System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", TRUSTED_AVRO_PACKAGES);
         }
-        System.exit(new CommandLine(new Backbone()).execute(args));
+        CommandLine commandLine = new CommandLine(new Backbone());
+        commandLine.setExecutionExceptionHandler((failure, command, parsed) -> {
+            if (failure instanceof LaunchException) {
+                command.getErr().println("backbone: " + failure.getMessage());
+                return 1;
+            }
+            throw failure;
+        });
+        System.exit(commandLine.execute(args));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -11,7 +11,11 @@ import dev.eventbackbone.registry.SchemaRegistryConfiguration;
 import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -88,6 +92,8 @@ final class LocalPlatform implements AutoCloseable {
         String bootstrap = settings.bootstrapServers();
         String kafkaNote = "external cluster";
         if (bootstrap == null) {
+            requireFreePort(settings.kafkaPort(), "--kafka-port");
+            requireFreePort(settings.controllerPort(), "--controller-port");
             Path kafkaDir = settings.dataDir().resolve("kafka");
             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder()
                     .nodes(1)
@@ -104,6 +110,7 @@ final class LocalPlatform implements AutoCloseable {
         String registryUrl = settings.registryUrl();
         String registryNote = "external registry";
         if (registryUrl == null) {
+            requireFreePort(settings.registryPort(), "--registry-port");
             int port = startRegistry(settings, bootstrap);
             registryUrl = "http://127.0.0.1:" + port;
             registryNote = "schemas in the _schemas topic";
@@ -132,6 +139,23 @@ final class LocalPlatform implements AutoCloseable {
                         ? "" : ", " + report.mismatches().size() + " MISMATCHES (see the log above)"));
         out.printf("  %-16s %-28s %s%n", "subjects", subjects + " registered", "<topic>-value, TopicNameStrategy");
         out.println();
+    }
+
+    /**
+     * Checked up front because a broker that cannot bind halts the whole JVM with a stack trace,
+     * and the usual cause is simply another {@code backbone up} still running.
+     */
+    private static void requireFreePort(int port, String flag) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new LaunchException("port " + port + " on 127.0.0.1 is already in use (another `backbone up`"
+                    + " or Kafka/registry still running?). Stop it, or choose another port with " + flag + ".");
+        }
     }
 
     private int startRegistry(Settings settings, String bootstrap) throws Exception {

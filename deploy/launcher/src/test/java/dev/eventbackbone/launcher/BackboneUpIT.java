@@ -40,7 +40,7 @@ class BackboneUpIT {
     Path dataDir;
 
     @Test
-    void upStartsBrokerAndRegistryWithEveryCatalogTopicAndSubjectAndKeepsThemAcrossRestart() throws Exception {
+    void upStartsBrokerAndRegistryWithEveryCatalogTopicAndSubjectRefusesBusyPortsAndKeepsDataAcrossRestart() throws Exception {
         int kafkaPort = freePort();
         int controllerPort = freePort();
         int registryPort = freePort();
@@ -58,6 +58,12 @@ class BackboneUpIT {
             assertThat(subjects(registry)).containsAll(
                     catalogTopics.stream().map(topic -> topic + "-value").toList());
             idsBeforeRestart = latestIds(registry, catalogTopics);
+
+            Process second = new ProcessBuilder(javaCommand(args)).redirectErrorStream(true).start();
+            String refusal = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.exitValue()).as(refusal).isEqualTo(1);
+            assertThat(refusal).contains("port " + kafkaPort + " on 127.0.0.1 is already in use", "--kafka-port");
         }
         assertThat(Files.isDirectory(dataDir.resolve("kafka"))).isTrue();
 
