@@ -15,11 +15,9 @@ import picocli.CommandLine.Option;
 /** {@code backbone up}: the whole platform in this JVM, on embedded defaults. */
 @Command(name = "up",
         mixinStandardHelpOptions = true,
-        description = {
-            "Starts the whole platform locally: a Kafka broker (unless --bootstrap-servers is given),",
-            "the schema registry (unless --registry-url is given), creates the catalog's topics,",
-            "registers their schemas, prints what runs where, and runs until Ctrl-C."
-        })
+        description = "Starts the whole platform locally: a Kafka broker (unless --bootstrap-servers is"
+                + " given), the schema registry (unless --registry-url is given), creates the catalog's topics,"
+                + " registers their schemas, prints what runs where, and runs until Ctrl-C.")
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
