@@ -1,11 +1,13 @@
 package dev.eventbackbone.contracts.registry;
 
 import java.time.Duration;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 
 /**
  * When and how long to wait before asking a registry again. Only failures that may pass are
  * retried: no answer at all, a 5xx, or 429 (too many requests). Any other 4xx is the caller's
- * mistake and asking again would give the same answer.
+ * mistake and asking again would give the same answer. The waits are Kafka's own
+ * {@link ExponentialBackoff}, without jitter.
  */
 record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
 
@@ -18,10 +20,7 @@ record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff)
         if (retry < 1) {
             throw new IllegalArgumentException("Retries are counted from 1, got " + retry);
         }
-        int doublings = Math.min(retry - 1, 62);
-        long initial = initialBackoff.toMillis();
-        long max = maxBackoff.toMillis();
-        long wait = initial > (max >> doublings) ? max : initial << doublings;
-        return Duration.ofMillis(Math.min(wait, max));
+        ExponentialBackoff doubling = new ExponentialBackoff(initialBackoff.toMillis(), 2, maxBackoff.toMillis(), 0);
+        return Duration.ofMillis(doubling.backoff(retry - 1));
     }
 }
