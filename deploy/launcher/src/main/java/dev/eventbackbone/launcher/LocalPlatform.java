@@ -5,12 +5,10 @@ import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.catalog.TopicSpec;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
 import dev.eventbackbone.registry.SchemaRegistryConfiguration;
-import io.dropwizard.core.server.SimpleServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.request.logging.ExternalRequestLogFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -21,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -34,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class LocalPlatform implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
+    private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
     record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
@@ -52,7 +52,7 @@ final class LocalPlatform implements AutoCloseable {
 
         Map<String, Object> registryClientConfig(String url) {
             Map<String, Object> config = new HashMap<>(selectClientConfig(true));
-            config.put("schema.registry.url", url);
+            config.put(SchemaRegistryClientConfig.URL, url);
             return config;
         }
 
@@ -66,9 +66,9 @@ final class LocalPlatform implements AutoCloseable {
             return selected;
         }
 
+        /** The registry client's keys, as its own config definition names them; every other key is Kafka's. */
         private static boolean isRegistryClientKey(String key) {
-            return key.startsWith("schema.registry.") || key.startsWith("basic.auth.")
-                    || key.startsWith("bearer.auth.");
+            return REGISTRY_CLIENT_KEYS.contains(key);
         }
     }
 
@@ -160,15 +160,10 @@ final class LocalPlatform implements AutoCloseable {
 
     private int startRegistry(Settings settings, String bootstrap) throws Exception {
         SchemaRegistryApplication application = new SchemaRegistryApplication();
-        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration();
+        SchemaRegistryConfiguration configuration =
+                new SchemaRegistryConfiguration().embeddedOnLoopback(settings.registryPort());
         configuration.getKafka().setBootstrapServers(bootstrap);
         configuration.getKafka().setClientProperties(settings.kafkaSettings());
-        SimpleServerFactory server = (SimpleServerFactory) configuration.getServerFactory();
-        HttpConnectorFactory connector = (HttpConnectorFactory) server.getConnector();
-        connector.setBindHost("127.0.0.1");
-        connector.setPort(settings.registryPort());
-        // One console serves every part of the local stack; per-request lines would drown it.
-        server.setRequestLogFactory(new ExternalRequestLogFactory());
         DropwizardServer registry = DropwizardServer.start(application, configuration);
         running.push(registry);
         return registry.localPort();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.ExternalRequestLogFactory;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
@@ -50,6 +51,19 @@ public class SchemaRegistryConfiguration extends Configuration {
         server.setApplicationContextPath("/");
         server.setAdminContextPath("/admin");
         setServerFactory(server);
+    }
+
+    /**
+     * Serves on {@code 127.0.0.1:port} (0 = any free port) and writes no request log: for a registry
+     * running inside another process, such as the launcher or a test, that owns the console.
+     */
+    public SchemaRegistryConfiguration embeddedOnLoopback(int port) {
+        SimpleServerFactory server = (SimpleServerFactory) getServerFactory();
+        server.setRequestLogFactory(new ExternalRequestLogFactory());
+        HttpConnectorFactory connector = (HttpConnectorFactory) server.getConnector();
+        connector.setBindHost("127.0.0.1");
+        connector.setPort(port);
+        return this;
     }
 
     @JsonProperty

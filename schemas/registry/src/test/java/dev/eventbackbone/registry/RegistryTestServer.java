@@ -1,9 +1,6 @@
 package dev.eventbackbone.registry;
 
-import io.dropwizard.core.server.SimpleServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.logging.common.ExternalLoggingFactory;
-import io.dropwizard.request.logging.ExternalRequestLogFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 
 /**
@@ -45,15 +42,10 @@ public final class RegistryTestServer implements AutoCloseable {
 
     /** Test settings: loopback, a free port, no request log, the test's own logging. */
     public static SchemaRegistryConfiguration configuration(String bootstrapServers, String schemasTopic) {
-        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration();
+        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration().embeddedOnLoopback(0);
         configuration.getKafka().setBootstrapServers(bootstrapServers);
         configuration.setSchemasTopic(schemasTopic);
         configuration.setLoggingFactory(new ExternalLoggingFactory());
-        SimpleServerFactory server = (SimpleServerFactory) configuration.getServerFactory();
-        server.setRequestLogFactory(new ExternalRequestLogFactory());
-        HttpConnectorFactory connector = (HttpConnectorFactory) server.getConnector();
-        connector.setBindHost("127.0.0.1");
-        connector.setPort(0);
         return configuration;
     }
 
