@@ -7,19 +7,15 @@ import static dev.eventbackbone.registry.TestSchemas.fieldWithDefault;
 import static dev.eventbackbone.registry.TestSchemas.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp.Reply;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(EmbeddedKafkaExtension.class)
 class CompatibilityIT {
 
     private static final String BASE = record("Order", field("id", "\"string\""), field("total", "\"long\""));
@@ -30,22 +26,15 @@ class CompatibilityIT {
     private static final String MINUS_REQUIRED = record("Order", field("id", "\"string\""));
     private static final String ID_AS_INT = record("Order", field("id", "\"int\""), field("total", "\"long\""));
 
-    private static RegistryTestServer registry;
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
     private static RegistryHttp http;
-    private static EmbeddedKafkaCluster kafka;
 
     private String subject;
 
     @BeforeAll
-    static void startRegistry(EmbeddedKafkaCluster cluster) {
-        kafka = cluster;
-        registry = RegistryTestServer.start(kafka.bootstrapServers(), "_schemas-compatibility-it-" + UUID.randomUUID());
+    static void connect() {
         http = new RegistryHttp(registry.url());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
     }
 
     @BeforeEach
@@ -153,7 +142,7 @@ class CompatibilityIT {
 
     @Test
     void globalConfigAppliesToSubjectsWithoutTheirOwn() {
-        try (RegistryTestServer own = RegistryTestServer.start(kafka.bootstrapServers(),
+        try (RegistryTestServer own = RegistryTestServer.start(registry.bootstrapServers(),
                 "_schemas-global-config-it-" + UUID.randomUUID())) {
             RegistryHttp ownHttp = new RegistryHttp(own.url());
             assertThat(ownHttp.get("/config").text()).isEqualTo("{\"compatibilityLevel\":\"BACKWARD\"}");

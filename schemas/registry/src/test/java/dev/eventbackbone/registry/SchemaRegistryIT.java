@@ -7,8 +7,6 @@ import static dev.eventbackbone.registry.TestSchemas.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp.Reply;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,14 +22,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(EmbeddedKafkaExtension.class)
 class SchemaRegistryIT {
 
     private static final String USER_V1 = record("User", field("id", "\"string\""));
@@ -41,20 +36,15 @@ class SchemaRegistryIT {
     private static final String USER_WITH_REQUIRED_AGE = record("User", field("id", "\"string\""),
             field("age", "\"int\""));
 
-    private static RegistryTestServer registry;
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
     private static RegistryHttp http;
 
     private String subject;
 
     @BeforeAll
-    static void startRegistry(EmbeddedKafkaCluster kafka) {
-        registry = RegistryTestServer.start(kafka.bootstrapServers(), "_schemas-registry-it-" + UUID.randomUUID());
+    static void connect() {
         http = new RegistryHttp(registry.url());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
     }
 
     @BeforeEach

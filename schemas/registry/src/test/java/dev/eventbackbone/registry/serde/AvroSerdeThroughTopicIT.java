@@ -8,10 +8,8 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerde;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp;
-import dev.eventbackbone.registry.RegistryTestServer;
+import dev.eventbackbone.registry.RegistryExtension;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +22,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The serde against the real registry over HTTP and a real broker: what a producer writes, a consumer reads. */
-@ExtendWith(EmbeddedKafkaExtension.class)
 class AvroSerdeThroughTopicIT {
 
     private static final Schema READING_V1 = new Schema.Parser().parse("""
@@ -46,37 +42,30 @@ class AvroSerdeThroughTopicIT {
              "fields": [{"name": "sku", "type": "string"}, {"name": "quantity", "type": "int"},
                         {"name": "unitPriceMinor", "type": "long"}]}""");
 
-    private static RegistryTestServer registry;
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
     private static SchemaRegistryClient client;
-    private static String bootstrap;
 
     @BeforeAll
-    static void startRegistry(EmbeddedKafkaCluster kafka) {
-        bootstrap = kafka.bootstrapServers();
-        registry = RegistryTestServer.start(bootstrap, "_schemas-serde-it-" + UUID.randomUUID());
+    static void connect() {
         client = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", registry.url()));
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
     }
 
     @Test
     void specificRecordsRoundTripThroughATopic() {
-        String topic = Topics.create(bootstrap, "orders-items");
+        String topic = Topics.create(registry.bootstrapServers(), "orders-items");
         OrderItem named = OrderItem.newBuilder().setSku("SKU-1").setQuantity(2).setUnitPriceMinor(1_999L)
                 .setName("Teapot").build();
         OrderItem unnamed = OrderItem.newBuilder().setSku("SKU-2").setQuantity(1).setUnitPriceMinor(5L)
                 .setName(null).build();
         try (AvroSerde<OrderItem> serde = AvroSerde.specific(OrderItem.class)) {
             serde.configure(Map.of("schema.registry.url", registry.url()), false);
-            Topics.produce(bootstrap, topic, serde.serializer(), Arrays.asList(named, null, unnamed));
+            Topics.produce(registry.bootstrapServers(), topic, serde.serializer(), Arrays.asList(named, null, unnamed));
         }
 
         Map<String, Object> config = Map.of("schema.registry.url", registry.url(), "specific.avro.reader", "true");
         try (KafkaConsumer<String, Object> consumer =
-                     new KafkaConsumer<>(Topics.consumerProps(bootstrap, AvroDeserializer.class, config))) {
+                     new KafkaConsumer<>(Topics.consumerProps(registry.bootstrapServers(), AvroDeserializer.class, config))) {
             List<ConsumerRecord<String, Object>> records = Topics.consume(consumer, topic, 3);
 
             assertThat(records).extracting(ConsumerRecord::value).containsExactly(named, null, unnamed);
@@ -87,11 +76,11 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void genericRecordsRoundTripThroughATopic() {
-        String topic = Topics.create(bootstrap, "readings");
+        String topic = Topics.create(registry.bootstrapServers(), "readings");
         GenericRecord reading = new GenericRecordBuilder(READING_V1).set("sensor", "s-1").set("value", 21.5).build();
         Map<String, Object> config = Map.of("schema.registry.url", registry.url());
         try (KafkaProducer<String, Object> producer =
-                     new KafkaProducer<>(Topics.producerProps(bootstrap, AvroSerializer.class, config))) {
+                     new KafkaProducer<>(Topics.producerProps(registry.bootstrapServers(), AvroSerializer.class, config))) {
             producer.send(new ProducerRecord<>(topic, "s-1", reading)).get();
         } catch (Exception e) {
             throw new AssertionError("Producing to " + topic + " failed", e);
@@ -99,7 +88,7 @@ class AvroSerdeThroughTopicIT {
 
         try (AvroSerde<GenericRecord> serde = AvroSerde.generic()) {
             serde.configure(config, false);
-            GenericRecord read = Topics.consume(bootstrap, topic, serde.deserializer(), 1).get(0).value();
+            GenericRecord read = Topics.consume(registry.bootstrapServers(), topic, serde.deserializer(), 1).get(0).value();
 
             assertThat(read.getSchema()).isEqualTo(READING_V1);
             assertThat(read.get("sensor")).hasToString("s-1");
@@ -109,16 +98,16 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void olderGenericWritesAreReadWithTheNewerReaderSchemaAndItsDefaults() {
-        String topic = Topics.create(bootstrap, "readings-evolving");
+        String topic = Topics.create(registry.bootstrapServers(), "readings-evolving");
         AvroSerializer<GenericRecord> serializer = new AvroSerializer<>(client);
-        Topics.produce(bootstrap, topic, serializer,
+        Topics.produce(registry.bootstrapServers(), topic, serializer,
                 List.of(new GenericRecordBuilder(READING_V1).set("sensor", "s-1").set("value", 20.0).build()));
         client.register(topic + "-value", READING_V2);
-        Topics.produce(bootstrap, topic, serializer, List.of(new GenericRecordBuilder(READING_V2)
+        Topics.produce(registry.bootstrapServers(), topic, serializer, List.of(new GenericRecordBuilder(READING_V2)
                 .set("sensor", "s-2").set("value", 70.0).set("unit", "fahrenheit").build()));
 
         List<ConsumerRecord<String, GenericRecord>> records =
-                Topics.consume(bootstrap, topic, new AvroDeserializer<>(client, READING_V2), 2);
+                Topics.consume(registry.bootstrapServers(), topic, new AvroDeserializer<>(client, READING_V2), 2);
 
         assertThat(records).extracting(r -> r.value().getSchema()).containsOnly(READING_V2);
         assertThat(records.get(0).value().get("unit")).hasToString("celsius");
@@ -128,12 +117,12 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void olderWritesAreReadIntoTheGeneratedClassWithItsDefaults() {
-        String topic = Topics.create(bootstrap, "orders-items-old");
-        Topics.produce(bootstrap, topic, new AvroSerializer<GenericRecord>(client), List.of(
+        String topic = Topics.create(registry.bootstrapServers(), "orders-items-old");
+        Topics.produce(registry.bootstrapServers(), topic, new AvroSerializer<GenericRecord>(client), List.of(
                 new GenericRecordBuilder(ORDER_ITEM_WITHOUT_NAME)
                         .set("sku", "SKU-OLD").set("quantity", 3).set("unitPriceMinor", 250L).build()));
 
-        OrderItem read = Topics.consume(bootstrap, topic, new AvroDeserializer<>(client, OrderItem.class), 1)
+        OrderItem read = Topics.consume(registry.bootstrapServers(), topic, new AvroDeserializer<>(client, OrderItem.class), 1)
                 .get(0).value();
 
         assertThat(read).isEqualTo(OrderItem.newBuilder().setSku("SKU-OLD").setQuantity(3).setUnitPriceMinor(250L)

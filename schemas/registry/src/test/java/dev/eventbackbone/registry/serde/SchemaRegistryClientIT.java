@@ -6,26 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eventbackbone.contracts.registry.RegisteredSchema;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryException;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp;
-import dev.eventbackbone.registry.RegistryTestServer;
+import dev.eventbackbone.registry.RegistryExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Our registry client against the real registry over HTTP. */
-@ExtendWith(EmbeddedKafkaExtension.class)
 class SchemaRegistryClientIT {
 
     private static final Schema USER_V1 = new Schema.Parser().parse("""
@@ -39,20 +34,15 @@ class SchemaRegistryClientIT {
             {"type": "record", "name": "User", "namespace": "dev.eventbackbone.clientit",
              "fields": [{"name": "id", "type": "string"}, {"name": "age", "type": "int"}]}""");
 
-    private static RegistryTestServer registry;
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
     private static SchemaRegistryClient client;
 
     private String subject;
 
     @BeforeAll
-    static void startRegistry(EmbeddedKafkaCluster kafka) {
-        registry = RegistryTestServer.start(kafka.bootstrapServers(), "_schemas-client-it-" + UUID.randomUUID());
+    static void connect() {
         client = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", registry.url()));
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
     }
 
     @BeforeEach

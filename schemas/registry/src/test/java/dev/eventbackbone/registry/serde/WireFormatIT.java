@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventbackbone.contracts.events.OrderItem;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp;
-import dev.eventbackbone.registry.RegistryTestServer;
+import dev.eventbackbone.registry.RegistryExtension;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -24,16 +22,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What our serializer puts on the wire is Confluent's format, checked without our deserializer or
  * client: bytes compared with a hand-written encoding, and a topic's records decoded by hand.
  */
-@ExtendWith(EmbeddedKafkaExtension.class)
 class WireFormatIT {
 
     private static final Schema TINY = new Schema.Parser().parse("""
@@ -56,20 +52,13 @@ class WireFormatIT {
             + "01"       // flag true
             + "02" + "02" + "78"; // note: union branch 1 -> zig-zag 2, length 1 -> zig-zag 2, "x"
 
-    private static RegistryTestServer registry;
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
     private static SchemaRegistryClient client;
-    private static String bootstrap;
 
     @BeforeAll
-    static void startRegistry(EmbeddedKafkaCluster kafka) {
-        bootstrap = kafka.bootstrapServers();
-        registry = RegistryTestServer.start(bootstrap, "_schemas-wire-it-" + UUID.randomUUID());
+    static void connect() {
         client = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", registry.url()));
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
     }
 
     @Test
@@ -87,7 +76,7 @@ class WireFormatIT {
 
     @Test
     void recordsOnATopicDecodeWithAPlainHttpClientAndAvrosGenericReader() throws IOException {
-        String topic = Topics.create(bootstrap, "independent");
+        String topic = Topics.create(registry.bootstrapServers(), "independent");
         OrderItem item = OrderItem.newBuilder().setSku("SKU-é").setQuantity(7).setUnitPriceMinor(-12L)
                 .setName("Lamp").build();
         GenericRecord tiny = new GenericRecordBuilder(TINY).set("count", 1).set("big", Long.MAX_VALUE)
@@ -95,7 +84,7 @@ class WireFormatIT {
         Map<String, Object> config = Map.of("schema.registry.url", registry.url(),
                 "value.subject.name.strategy", "record");
         try (KafkaProducer<String, Object> producer =
-                     new KafkaProducer<>(Topics.producerProps(bootstrap, AvroSerializer.class, config))) {
+                     new KafkaProducer<>(Topics.producerProps(registry.bootstrapServers(), AvroSerializer.class, config))) {
             producer.send(new ProducerRecord<>(topic, "a", item)).get();
             producer.send(new ProducerRecord<>(topic, "b", tiny)).get();
         } catch (Exception e) {
@@ -103,7 +92,7 @@ class WireFormatIT {
         }
 
         List<ConsumerRecord<String, byte[]>> records =
-                Topics.consume(bootstrap, topic, new ByteArrayDeserializer(), 2);
+                Topics.consume(registry.bootstrapServers(), topic, new ByteArrayDeserializer(), 2);
         GenericRecord first = decodeByHand(records.get(0).value());
         GenericRecord second = decodeByHand(records.get(1).value());
 
