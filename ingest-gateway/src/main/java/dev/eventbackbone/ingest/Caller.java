@@ -1,0 +1,37 @@
+package dev.eventbackbone.ingest;
+
+import dev.eventbackbone.ingest.auth.ApiKey;
+import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import java.util.Optional;
+
+/** Turns an Authorization header into the caller's API key, or the 401 that says what is missing. */
+final class Caller {
+
+    private static final String BEARER = "bearer ";
+
+    private Caller() {
+    }
+
+    static ApiKey authenticate(ApiKeyStore keys, String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw IngestError.of(401, "missing_api_key",
+                    "No API key: send the header 'Authorization: Bearer <api key>'.").asException();
+        }
+        if (authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw IngestError.of(401, "missing_api_key",
+                    "The Authorization header must be 'Bearer <api key>'.").asException();
+        }
+        Optional<ApiKey> key = keys.authenticate(authorization.substring(BEARER.length()).trim());
+        return key.orElseThrow(() -> IngestError.of(401, "unknown_api_key",
+                "The API key is not known to this gateway: check it, or create one with `backbone keys create`.")
+                .asException());
+    }
+
+    static void requireScope(ApiKey key, String scope) {
+        if (!key.allows(scope)) {
+            throw IngestError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant()
+                    + " lacks the scope '" + scope + "'; its scopes are " + key.scopes() + ".").asException();
+        }
+    }
+}

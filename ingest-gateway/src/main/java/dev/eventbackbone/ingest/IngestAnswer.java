@@ -1,0 +1,37 @@
+package dev.eventbackbone.ingest;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** An HTTP answer of the ingest endpoints, kept as data so the idempotency cache can replay it. */
+record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean replayed) {
+
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    static IngestAnswer of(int status, Object body) {
+        return new IngestAnswer(status, body, null, false);
+    }
+
+    static IngestAnswer error(IngestError error) {
+        return new IngestAnswer(error.status(), error, error.retryAfterSeconds(), false);
+    }
+
+    boolean accepted() {
+        return status == 202 || status == 207;
+    }
+
+    IngestAnswer asReplay() {
+        return new IngestAnswer(status, body, retryAfterSeconds, true);
+    }
+
+    Response toResponse() {
+        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+        if (retryAfterSeconds != null) {
+            response.header("Retry-After", retryAfterSeconds);
+        }
+        if (replayed) {
+            response.header(REPLAYED_HEADER, "true");
+        }
+        return response.build();
+    }
+}
