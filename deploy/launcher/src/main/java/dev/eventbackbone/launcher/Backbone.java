@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Backbone.Version.class,
         description = "Event Backbone: a Kafka Streams event backbone.",
-        subcommands = {UpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class Backbone {
 
     /** Avro refuses to instantiate generated classes outside trusted packages. */

@@ -54,6 +54,11 @@ final class DropwizardServer implements AutoCloseable {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
+    /** The port of the admin connector (health, metrics), for servers with separate admin connectors. */
+    int adminPort() {
+        return ((ServerConnector) server.getConnectors()[server.getConnectors().length - 1]).getLocalPort();
+    }
+
     @Override
     public String toString() {
         return name;

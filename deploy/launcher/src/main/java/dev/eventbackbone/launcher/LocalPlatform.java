@@ -7,6 +7,9 @@ import dev.eventbackbone.contracts.catalog.TopicSpec;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
+import dev.eventbackbone.ingest.IngestGatewayApplication;
+import dev.eventbackbone.ingest.IngestGatewayConfiguration;
+import dev.eventbackbone.ingest.auth.ApiKeyStore;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
 import dev.eventbackbone.registry.SchemaRegistryConfiguration;
 import java.io.IOException;
@@ -14,10 +17,13 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -27,17 +33,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The platform as {@code backbone up} runs it: each part started in dependency order (broker,
- * registry, topics, schemas), each stopped in reverse. Parts given by URL or bootstrap address
+ * registry, topics, schemas, ingest gateway), each stopped in reverse. Parts given by URL or bootstrap address
  * are used instead of being started.
  */
 final class LocalPlatform implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
+    static final String DEV_KEY_FILE = "dev-api-key";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
-    record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort,
-                    String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
+    record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
+                    int gatewayAdminPort, String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
         Map<String, String> kafkaSettings() {
@@ -56,7 +63,7 @@ final class LocalPlatform implements AutoCloseable {
             return config;
         }
 
-        private Map<String, String> selectClientConfig(boolean registryKeys) {
+        Map<String, String> selectClientConfig(boolean registryKeys) {
             Map<String, String> selected = new HashMap<>();
             clientConfig.forEach((key, value) -> {
                 if (isRegistryClientKey(key) == registryKeys) {
@@ -130,6 +137,12 @@ final class LocalPlatform implements AutoCloseable {
             subjects++;
         }
 
+        requireFreePort(settings.gatewayPort(), "--gateway-port");
+        requireFreePort(settings.gatewayAdminPort(), "--gateway-admin-port");
+        Path gatewayDir = settings.dataDir().resolve("gateway");
+        String devKey = devApiKey(gatewayDir);
+        DropwizardServer gateway = startGateway(settings, bootstrap, registryUrl, gatewayDir);
+
         out.println();
         out.println("Event Backbone is up");
         out.printf("  %-16s %-28s %s%n", "kafka", bootstrap, kafkaNote);
@@ -138,6 +151,13 @@ final class LocalPlatform implements AutoCloseable {
                 report.created().size() + " created now" + (report.mismatches().isEmpty()
                         ? "" : ", " + report.mismatches().size() + " MISMATCHES (see the log above)"));
         out.printf("  %-16s %-28s %s%n", "subjects", subjects + " registered", "<topic>-value, TopicNameStrategy");
+        out.printf("  %-16s %-28s %s%n", "ingest gateway", "http://127.0.0.1:" + gateway.localPort(),
+                "admin http://127.0.0.1:" + gateway.adminPort() + " (health, /prometheus), spool in "
+                        + gatewayDir.resolve("spool"));
+        out.println();
+        out.println("Development API key (tenant dev, scopes ingest:*, read:audit, read:analytics; also in "
+                + gatewayDir.resolve(DEV_KEY_FILE) + "):");
+        out.println("  " + devKey);
         out.println();
     }
 
@@ -156,6 +176,42 @@ final class LocalPlatform implements AutoCloseable {
             throw new LaunchException("port " + port + " on 127.0.0.1 is already in use (another `backbone up`"
                     + " or Kafka/registry still running?). Stop it, or choose another port with " + flag + ".");
         }
+    }
+
+    /**
+     * The dev tenant's key, kept in plain text in the data directory so every local {@code up} prints
+     * the same one; created on the first run, or again when it is no longer in the keys file.
+     */
+    private static String devApiKey(Path gatewayDir) throws IOException {
+        Path keysFile = gatewayDir.resolve("keys.yml");
+        Path devKeyFile = gatewayDir.resolve(DEV_KEY_FILE);
+        if (Files.exists(devKeyFile)) {
+            String existing = Files.readString(devKeyFile).trim();
+            if (ApiKeyStore.open(keysFile).authenticate(existing).isPresent()) {
+                return existing;
+            }
+        }
+        String secret = ApiKeyStore.create(keysFile, "dev", List.of("ingest:*", "read:audit", "read:analytics"),
+                null).secret();
+        Files.writeString(devKeyFile, secret + System.lineSeparator());
+        Files.setPosixFilePermissions(devKeyFile, PosixFilePermissions.fromString("rw-------"));
+        return secret;
+    }
+
+    private DropwizardServer startGateway(Settings settings, String bootstrap, String registryUrl, Path gatewayDir)
+            throws Exception {
+        IngestGatewayConfiguration configuration = new IngestGatewayConfiguration()
+                .embeddedOnLoopback(settings.gatewayPort(), settings.gatewayAdminPort());
+        configuration.getKafka().setBootstrapServers(bootstrap);
+        configuration.getKafka().setClientProperties(settings.kafkaSettings());
+        configuration.getRegistry().setUrl(registryUrl);
+        configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
+        configuration.setKeysFile(gatewayDir.resolve("keys.yml"));
+        configuration.getSpool().setEnabled(true);
+        configuration.getSpool().setDirectory(gatewayDir.resolve("spool"));
+        DropwizardServer gateway = DropwizardServer.start(new IngestGatewayApplication(), configuration);
+        running.push(gateway);
+        return gateway;
     }
 
     private int startRegistry(Settings settings, String bootstrap) throws Exception {

@@ -17,12 +17,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Starts the whole platform locally: a Kafka broker (unless --bootstrap-servers is"
                 + " given), the schema registry (unless --registry-url is given), creates the catalog's topics,"
-                + " registers their schemas, prints what runs where, and runs until Ctrl-C.")
+                + " registers their schemas, starts the ingest gateway with a development API key, prints what"
+                + " runs where, and runs until Ctrl-C.")
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             defaultValue = "${env:BACKBONE_DATA_DIR:-.backbone/data}",
-            description = "Where the embedded broker keeps its data (kafka/ below it); kept across restarts."
+            description = "Where the platform keeps its data (kafka/ and gateway/ below it); kept across restarts."
                     + " Default: $BACKBONE_DATA_DIR, else .backbone/data.")
     Path dataDir;
 
@@ -37,6 +38,14 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "8081",
             description = "Port of the schema registry on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int registryPort;
+
+    @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of the ingest gateway on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int gatewayPort;
+
+    @Option(names = "--gateway-admin-port", paramLabel = "PORT", defaultValue = "8090",
+            description = "Admin port of the ingest gateway (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int gatewayAdminPort;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Use this existing Kafka cluster instead of starting the embedded broker.")
@@ -55,7 +64,7 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
-                dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort,
+                dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
                 bootstrapServers, registryUrl, loadClientConfig());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);

@@ -44,20 +44,28 @@ class BackboneUpIT {
         int kafkaPort = freePort();
         int controllerPort = freePort();
         int registryPort = freePort();
+        int gatewayPort = freePort();
         List<String> args = List.of("up", "--data-dir", dataDir.toString(),
                 "--kafka-port", String.valueOf(kafkaPort),
                 "--controller-port", String.valueOf(controllerPort),
-                "--registry-port", String.valueOf(registryPort));
+                "--registry-port", String.valueOf(registryPort),
+                "--gateway-port", String.valueOf(gatewayPort),
+                "--gateway-admin-port", String.valueOf(freePort()));
         String registry = "http://127.0.0.1:" + registryPort;
         Set<String> catalogTopics = TopicCatalog.all().stream().map(TopicSpec::name).collect(Collectors.toSet());
 
         Map<String, Integer> idsBeforeRestart;
+        String devKey;
         try (RunningLauncher launcher = RunningLauncher.start(args)) {
             assertThat(launcher.output()).contains("127.0.0.1:" + kafkaPort).contains(registry);
             assertThat(listTopics(kafkaPort)).containsAll(catalogTopics);
             assertThat(subjects(registry)).containsAll(
                     catalogTopics.stream().map(topic -> topic + "-value").toList());
             idsBeforeRestart = latestIds(registry, catalogTopics);
+            devKey = devKey(launcher.output());
+            HttpResponse<String> accepted = postEvent(gatewayPort, devKey);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertThat(JSON.readTree(accepted.body()).get("topic").asText()).isEqualTo("analytics.events");
 
             Process second = new ProcessBuilder(javaCommand(args)).redirectErrorStream(true).start();
             String refusal = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -70,7 +78,40 @@ class BackboneUpIT {
         try (RunningLauncher launcher = RunningLauncher.start(args)) {
             assertThat(launcher.output()).contains("0 created now");
             assertThat(latestIds(registry, catalogTopics)).isEqualTo(idsBeforeRestart);
+            assertThat(devKey(launcher.output())).isEqualTo(devKey);
+
+            Process create = new ProcessBuilder(javaCommand(List.of("keys", "create", "--tenant", "acme",
+                    "--scopes", "ingest:audit,ingest:orders", "--data-dir", dataDir.toString())))
+                    .redirectErrorStream(true).start();
+            String created = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(create.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(create.exitValue()).as(created).isZero();
+            String acmeKey = created.lines().map(String::trim).filter(line -> line.startsWith("ebk_"))
+                    .findFirst().orElseThrow();
+            assertThat(Files.readString(dataDir.resolve("gateway/keys.yml"))).doesNotContain(acmeKey).contains("acme");
+            // The running gateway picks the new key up without a restart; it may post audit events only.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> postEvent(gatewayPort, acmeKey).statusCode() == 403);
         }
+    }
+
+    private static String devKey(String output) {
+        List<String> lines = output.lines().toList();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (lines.get(i).startsWith("Development API key")) {
+                return lines.get(i + 1).trim();
+            }
+        }
+        throw new AssertionError("no development API key in the output:\n" + output);
+    }
+
+    private static HttpResponse<String> postEvent(int gatewayPort, String apiKey) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gatewayPort + "/v1/events/analytics"))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"launcher-check\"}"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -79,8 +120,8 @@ class BackboneUpIT {
         String help = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
-        assertThat(help).contains("--data-dir", "--kafka-port", "--registry-port", "--bootstrap-servers",
-                "--registry-url", "--client-config");
+        assertThat(help).contains("--data-dir", "--kafka-port", "--registry-port", "--gateway-port",
+                "--gateway-admin-port", "--bootstrap-servers", "--registry-url", "--client-config");
     }
 
     private static Set<String> listTopics(int kafkaPort) throws Exception {
