@@ -1,5 +1,6 @@
 package dev.eventbackbone.launcher;
 
+import dev.eventbackbone.launcher.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Backbone.Version.class,
         description = "Event Backbone: a Kafka Streams event backbone.",
-        subcommands = {UpCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, KeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Backbone {
 
     /** Avro refuses to instantiate generated classes outside trusted packages. */

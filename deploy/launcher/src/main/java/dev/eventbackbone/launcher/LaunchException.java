@@ -1,9 +1,9 @@
 package dev.eventbackbone.launcher;
 
 /** A failure the user can fix from its message alone (a busy port, a bad flag): shown without a stack trace. */
-final class LaunchException extends RuntimeException {
+public final class LaunchException extends RuntimeException {
 
-    LaunchException(String message) {
+    public LaunchException(String message) {
         super(message);
     }
 }

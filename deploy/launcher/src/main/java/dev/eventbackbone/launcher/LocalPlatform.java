@@ -208,6 +208,8 @@ final class LocalPlatform implements AutoCloseable {
         configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
         configuration.setKeysFile(gatewayDir.resolve("keys.yml"));
         configuration.getSpool().setEnabled(true);
+        // One developer's machine: the limit is there to be seen (429), not to cap `backbone bench ingest`.
+        configuration.getRateLimits().setDefaults(new IngestGatewayConfiguration.RateLimit(1_000_000, 2_000_000));
         configuration.getSpool().setDirectory(gatewayDir.resolve("spool"));
         DropwizardServer gateway = DropwizardServer.start(new IngestGatewayApplication(), configuration);
         running.push(gateway);

@@ -1,0 +1,11 @@
+package dev.eventbackbone.launcher.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code backbone bench}: the project's own load tools. */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measures the platform under load; figures go to docs/benchmarks.md.",
+        subcommands = {IngestBenchCommand.class})
+public final class BenchCommand {
+}

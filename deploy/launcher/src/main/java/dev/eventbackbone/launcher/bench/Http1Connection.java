@@ -1,0 +1,130 @@
+package dev.eventbackbone.launcher.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One keep-alive HTTP/1.1 connection that posts JSON and reads the whole answer. A load tool on
+ * two cores shared with the gateway and the broker must spend as little CPU per request as it can;
+ * the JDK's HttpClient spent several times more than this blocking socket per request.
+ */
+final class Http1Connection implements AutoCloseable {
+
+    private final URI target;
+    private final byte[] head;
+    private Socket socket;
+    private OutputStream out;
+    private InputStream in;
+
+    Http1Connection(URI target, String apiKey) {
+        this.target = target;
+        this.head = ("POST " + target.getRawPath() + " HTTP/1.1\r\nHost: " + target.getHost() + ":" + target.getPort()
+                + "\r\nAuthorization: Bearer " + apiKey + "\r\nContent-Type: application/json\r\nContent-Length: ")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Posts the body and returns the status, after reading the answer to its end. */
+    int post(byte[] body) throws IOException {
+        if (socket == null) {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5_000);
+            socket.setSoTimeout(60_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        }
+        try {
+            ByteArrayOutputStream request = new ByteArrayOutputStream(head.length + body.length + 16);
+            request.write(head);
+            request.write((body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.write(body);
+            request.writeTo(out);
+            out.flush();
+            return readResponse();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private int readResponse() throws IOException {
+        String statusLine = readLine();
+        if (statusLine == null || statusLine.length() < 12) {
+            throw new IOException("connection closed before an answer");
+        }
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long contentLength = -1;
+        boolean chunked = false;
+        boolean close = false;
+        for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
+            int colon = line.indexOf(':');
+            String name = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Content-Length")) {
+                contentLength = Long.parseLong(value);
+            } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+                chunked = true;
+            } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+                close = true;
+            }
+        }
+        if (chunked) {
+            for (long size = Long.parseLong(readLine().trim(), 16); size > 0; size = Long.parseLong(readLine().trim(), 16)) {
+                skip(size);
+                readLine();
+            }
+            readLine();
+        } else if (contentLength > 0) {
+            skip(contentLength);
+        }
+        if (close) {
+            close();
+        }
+        return status;
+    }
+
+    private void skip(long bytes) throws IOException {
+        long remaining = bytes;
+        while (remaining > 0) {
+            long skipped = in.skip(remaining);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new IOException("connection closed in the middle of an answer");
+                }
+                skipped = 1;
+            }
+            remaining -= skipped;
+        }
+    }
+
+    private String readLine() throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        for (int c = in.read(); c >= 0; c = in.read()) {
+            if (c == '\n') {
+                int end = line.length();
+                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+            }
+            line.append((char) c);
+        }
+        return line.length() == 0 ? null : line.toString();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // Closing a connection we are abandoning anyway.
+            }
+            socket = null;
+        }
+    }
+}
