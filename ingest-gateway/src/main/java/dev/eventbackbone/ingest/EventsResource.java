@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.ingest.auth.ApiKey;
 import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -67,16 +65,9 @@ public final class EventsResource {
     }
 
     @POST
-    public CompletionStage<Response> postEvent(@PathParam("stream") String streamName,
-                                               @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
-                                               @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
-                                               @HeaderParam("traceparent") String traceparent,
-                                               InputStream body) {
-        return handle(streamName, () -> {
-            Request request = admit(streamName, authorization, contentType, contentLength, idempotencyKey,
-                    traceparent, body, limits.getMaxEventSize().toBytes());
+    public CompletionStage<Response> postEvent(@BeanParam IngestRequestHeaders headers, InputStream body) {
+        return handle(headers.stream, () -> {
+            Request request = admit(headers, body, limits.getMaxEventSize().toBytes());
             JsonNode event = parse(request, request.body());
             return request.deduplicated(() -> single(request, event));
         });
@@ -84,16 +75,9 @@ public final class EventsResource {
 
     @POST
     @Path("/batch")
-    public CompletionStage<Response> postBatch(@PathParam("stream") String streamName,
-                                               @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
-                                               @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
-                                               @HeaderParam("traceparent") String traceparent,
-                                               InputStream body) {
-        return handle(streamName, () -> {
-            Request request = admit(streamName, authorization, contentType, contentLength, idempotencyKey,
-                    traceparent, body, limits.getMaxBatchSize().toBytes());
+    public CompletionStage<Response> postBatch(@BeanParam IngestRequestHeaders headers, InputStream body) {
+        return handle(headers.stream, () -> {
+            Request request = admit(headers, body, limits.getMaxBatchSize().toBytes());
             List<BatchItem> items = parseBatch(request);
             return request.deduplicated(() -> batch(request, items));
         });
@@ -123,9 +107,12 @@ public final class EventsResource {
     }
 
     /** What every request must pass before its body is looked at, and the body read within its limit. */
-    private Request admit(String streamName, String authorization, String contentType, Long contentLength,
-                          String idempotencyKey, String traceparent, InputStream body, long maxBytes) {
-        ApiKey key = Caller.authenticate(keys, authorization);
+    private Request admit(IngestRequestHeaders headers, InputStream body, long maxBytes) {
+        String streamName = headers.stream;
+        String contentType = headers.contentType;
+        String idempotencyKey = headers.idempotencyKey;
+        String traceparent = headers.traceparent;
+        ApiKey key = Caller.authenticate(keys, headers.authorization);
         IngestStream stream = IngestStream.byName(streamName).orElseThrow(() -> IngestError.of(404, "unknown_stream",
                 "There is no stream '" + EventIntake.abbreviate(streamName) + "'; the streams are "
                         + Arrays.stream(IngestStream.values()).map(IngestStream::streamName).toList()
@@ -141,7 +128,7 @@ public final class EventsResource {
                     + MAX_IDEMPOTENCY_KEY_LENGTH + " characters.", IDEMPOTENCY_KEY).asException();
         }
         EventIntake.requireValidTraceparent(traceparent);
-        if (contentLength != null && contentLength > maxBytes) {
+        if (headers.contentLength != null && headers.contentLength > maxBytes) {
             throw tooLarge(maxBytes);
         }
         byte[] bytes;
