@@ -1,7 +1,7 @@
 package dev.eventbackbone.ingest;
 
-import dev.eventbackbone.ingest.auth.ApiKey;
-import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.auth.ApiKey;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import java.util.Optional;
 
 /** Turns an Authorization header into the caller's API key, or the 401 that says what is missing. */

@@ -2,7 +2,7 @@ package dev.eventbackbone.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eventbackbone.ingest.auth.ApiKey;
+import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.ingest.validation.JsonRecordReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

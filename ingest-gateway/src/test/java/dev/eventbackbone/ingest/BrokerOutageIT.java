@@ -9,7 +9,7 @@ import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
-import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.RegistryExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
-import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.RegistryExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;

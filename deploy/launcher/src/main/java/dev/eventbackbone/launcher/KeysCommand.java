@@ -1,6 +1,6 @@
 package dev.eventbackbone.launcher;
 
-import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

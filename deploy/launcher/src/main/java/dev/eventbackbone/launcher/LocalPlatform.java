@@ -9,7 +9,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.ingest.IngestGatewayApplication;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration;
-import dev.eventbackbone.ingest.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
 import dev.eventbackbone.registry.SchemaRegistryConfiguration;
 import java.io.IOException;

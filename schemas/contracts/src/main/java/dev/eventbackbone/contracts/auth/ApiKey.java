@@ -1,4 +1,4 @@
-package dev.eventbackbone.ingest.auth;
+package dev.eventbackbone.contracts.auth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

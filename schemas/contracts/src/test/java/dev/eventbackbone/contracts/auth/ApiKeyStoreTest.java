@@ -1,4 +1,4 @@
-package dev.eventbackbone.ingest.auth;
+package dev.eventbackbone.contracts.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.eventbackbone.ingest.auth;
+package dev.eventbackbone.contracts.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -28,7 +28,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The API keys of the gateway, kept in a YAML file that holds only SHA-256 hashes. Looking a key up
+ * The backbone's API keys, kept in a YAML file that holds only SHA-256 hashes. Looking a key up
  * compares its hash with every stored hash in constant time, so timing tells nothing about how
  * close a guess was. {@link #reloadIfChanged()} picks up keys added while the gateway runs.
  */
