@@ -1,0 +1,321 @@
+package dev.eventbackbone.audit;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of the audit store. Every field has a default that works against a local broker and
+ * registry, so an empty YAML file starts a store on {@code http://0.0.0.0:8083} (admin on
+ * {@code 8093}) that keeps its data in {@code audit-store-data/}.
+ */
+public class AuditStoreConfiguration extends Configuration {
+
+    public static final int DEFAULT_PORT = 8083;
+    public static final int DEFAULT_ADMIN_PORT = 8093;
+
+    @Valid
+    @NotNull
+    private KafkaSettings kafka = new KafkaSettings();
+
+    @Valid
+    @NotNull
+    private RegistrySettings registry = new RegistrySettings();
+
+    @NotNull
+    private Path dataDirectory = Path.of("audit-store-data");
+
+    private Path signingKeyFile;
+
+    @NotNull
+    private Path keysFile = Path.of("keys.yml");
+
+    @Min(1)
+    private long checkpointEvery = 10_000;
+
+    @NotNull
+    @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
+    private Duration checkpointInterval = Duration.seconds(10);
+
+    private boolean syncWrites;
+
+    @Valid
+    @NotNull
+    private RetentionSettings retention = new RetentionSettings();
+
+    public AuditStoreConfiguration() {
+        DefaultServerFactory server = new DefaultServerFactory();
+        HttpConnectorFactory application = new HttpConnectorFactory();
+        application.setPort(DEFAULT_PORT);
+        HttpConnectorFactory admin = new HttpConnectorFactory();
+        admin.setPort(DEFAULT_ADMIN_PORT);
+        server.setApplicationConnectors(List.of(application));
+        server.setAdminConnectors(List.of(admin));
+        setServerFactory(server);
+    }
+
+    /** Serves on {@code 127.0.0.1} at the given ports (0 = any free port) without a request log. */
+    public AuditStoreConfiguration embeddedOnLoopback(int port, int adminPort) {
+        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
+        server.setRequestLogFactory(new ExternalRequestLogFactory());
+        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
+        application.setBindHost("127.0.0.1");
+        application.setPort(port);
+        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
+        admin.setBindHost("127.0.0.1");
+        admin.setPort(adminPort);
+        return this;
+    }
+
+    @JsonProperty
+    public KafkaSettings getKafka() {
+        return kafka;
+    }
+
+    @JsonProperty
+    public void setKafka(KafkaSettings kafka) {
+        this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public RegistrySettings getRegistry() {
+        return registry;
+    }
+
+    @JsonProperty
+    public void setRegistry(RegistrySettings registry) {
+        this.registry = registry;
+    }
+
+    /** The RocksDB directory: records, chain heads, indexes, checkpoints and consumed offsets. */
+    @JsonProperty
+    public Path getDataDirectory() {
+        return dataDirectory;
+    }
+
+    @JsonProperty
+    public void setDataDirectory(Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
+    }
+
+    /** PEM file of the Ed25519 checkpoint-signing key pair; created when absent. Default: in the data directory. */
+    @JsonProperty
+    public Path getSigningKeyFile() {
+        return signingKeyFile != null ? signingKeyFile : dataDirectory.resolve("signing-key.pem");
+    }
+
+    @JsonProperty
+    public void setSigningKeyFile(Path signingKeyFile) {
+        this.signingKeyFile = signingKeyFile;
+    }
+
+    /** The API keys file the gateway also reads; callers need the scope {@code read:audit}. */
+    @JsonProperty
+    public Path getKeysFile() {
+        return keysFile;
+    }
+
+    @JsonProperty
+    public void setKeysFile(Path keysFile) {
+        this.keysFile = keysFile;
+    }
+
+    /** A signed checkpoint is written at least every this many records of a tenant. */
+    @JsonProperty
+    public long getCheckpointEvery() {
+        return checkpointEvery;
+    }
+
+    @JsonProperty
+    public void setCheckpointEvery(long checkpointEvery) {
+        this.checkpointEvery = checkpointEvery;
+    }
+
+    /** A tenant's newest record is covered by a signed checkpoint within this time. */
+    @JsonProperty
+    public Duration getCheckpointInterval() {
+        return checkpointInterval;
+    }
+
+    @JsonProperty
+    public void setCheckpointInterval(Duration checkpointInterval) {
+        this.checkpointInterval = checkpointInterval;
+    }
+
+    /**
+     * fsync every write. Off, an acknowledged write survives the process being killed (it is in
+     * RocksDB's write-ahead log in the OS page cache); on, it also survives power loss.
+     */
+    @JsonProperty
+    public boolean isSyncWrites() {
+        return syncWrites;
+    }
+
+    @JsonProperty
+    public void setSyncWrites(boolean syncWrites) {
+        this.syncWrites = syncWrites;
+    }
+
+    @JsonProperty
+    public RetentionSettings getRetention() {
+        return retention;
+    }
+
+    @JsonProperty
+    public void setRetention(RetentionSettings retention) {
+        this.retention = retention;
+    }
+
+    /** Where Kafka is and how to talk to it. */
+    public static class KafkaSettings {
+
+        @NotBlank
+        private String bootstrapServers = "127.0.0.1:9092";
+
+        @NotBlank
+        private String topic = TopicCatalog.AUDIT_EVENTS;
+
+        @NotBlank
+        private String deadLetterTopic = TopicCatalog.AUDIT_DLQ;
+
+        @NotNull
+        private Map<String, String> clientProperties = new LinkedHashMap<>();
+
+        @JsonProperty
+        public String getBootstrapServers() {
+            return bootstrapServers;
+        }
+
+        @JsonProperty
+        public void setBootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        /** The normalized audit topic the store consumes (read_committed). */
+        @JsonProperty
+        public String getTopic() {
+            return topic;
+        }
+
+        @JsonProperty
+        public void setTopic(String topic) {
+            this.topic = topic;
+        }
+
+        /** Where a record the store cannot decode goes, with the reason. */
+        @JsonProperty
+        public String getDeadLetterTopic() {
+            return deadLetterTopic;
+        }
+
+        @JsonProperty
+        public void setDeadLetterTopic(String deadLetterTopic) {
+            this.deadLetterTopic = deadLetterTopic;
+        }
+
+        /** Extra settings for every Kafka client, e.g. {@code security.protocol}, {@code sasl.*}, {@code ssl.*}. */
+        @JsonProperty
+        public Map<String, String> getClientProperties() {
+            return clientProperties;
+        }
+
+        @JsonProperty
+        public void setClientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = clientProperties;
+        }
+    }
+
+    /** The Confluent-compatible schema registry the records' schemas are in. */
+    public static class RegistrySettings {
+
+        @NotBlank
+        private String url = "http://127.0.0.1:8081";
+
+        @NotNull
+        private Map<String, String> clientProperties = new LinkedHashMap<>();
+
+        @JsonProperty
+        public String getUrl() {
+            return url;
+        }
+
+        @JsonProperty
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        @JsonProperty
+        public Map<String, String> getClientProperties() {
+            return clientProperties;
+        }
+
+        @JsonProperty
+        public void setClientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = clientProperties;
+        }
+    }
+
+    /**
+     * How long records are kept, per tenant, in days; a tenant without a setting keeps its records
+     * for {@code defaultDays}, and forever when that is absent.
+     */
+    public static class RetentionSettings {
+
+        @Min(1)
+        private Integer defaultDays;
+
+        @NotNull
+        private Map<String, @Min(1) Integer> tenants = new LinkedHashMap<>();
+
+        @NotNull
+        private Duration checkInterval = Duration.hours(1);
+
+        @JsonProperty
+        public Integer getDefaultDays() {
+            return defaultDays;
+        }
+
+        @JsonProperty
+        public void setDefaultDays(Integer defaultDays) {
+            this.defaultDays = defaultDays;
+        }
+
+        @JsonProperty
+        public Map<String, Integer> getTenants() {
+            return tenants;
+        }
+
+        @JsonProperty
+        public void setTenants(Map<String, Integer> tenants) {
+            this.tenants = tenants;
+        }
+
+        @JsonProperty
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        @JsonProperty
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+
+        Integer daysFor(String tenant) {
+            return tenants.getOrDefault(tenant, defaultDays);
+        }
+    }
+}

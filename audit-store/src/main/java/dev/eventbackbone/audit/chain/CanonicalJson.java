@@ -1,0 +1,97 @@
+package dev.eventbackbone.audit.chain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditResource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one byte encoding of an audit record that its chain hash covers: compact JSON, object keys
+ * sorted, every schema field present (null when absent), times as epoch milliseconds. JSON rather
+ * than Avro binary so an auditor can recompute a hash with any language's JSON library, without
+ * our schemas; sorted keys because Avro maps and parsers keep no reliable order.
+ */
+public final class CanonicalJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private CanonicalJson() {
+    }
+
+    /** The record as the JSON tree the chain covers. */
+    public static ObjectNode tree(AuditRecord record) {
+        ObjectNode node = NODES.objectNode();
+        node.put("eventId", record.getEventId());
+        node.put("tenantId", record.getTenantId());
+        node.put("source", record.getSource());
+        node.put("receivedAt", record.getReceivedAt().toEpochMilli());
+        node.put("traceparent", record.getTraceparent());
+        node.put("occurredAt", record.getOccurredAt().toEpochMilli());
+        node.put("action", record.getAction());
+        node.put("actionRaw", record.getActionRaw());
+        node.put("outcome", record.getOutcome().name());
+        node.put("severity", record.getSeverity().name());
+        node.put("actorType", record.getActorType().name());
+        node.put("actorId", record.getActorId());
+        node.put("actorName", record.getActorName());
+        node.put("actorEmailHash", record.getActorEmailHash());
+        AuditResource resource = record.getResource();
+        ObjectNode resourceNode = node.putObject("resource");
+        resourceNode.put("type", resource.getType());
+        resourceNode.put("id", resource.getId());
+        resourceNode.put("name", resource.getName());
+        node.put("ip", record.getIp());
+        node.put("userAgent", record.getUserAgent());
+        ObjectNode flags = node.putObject("flags");
+        flags.put("unknownAction", record.getFlags().getUnknownAction());
+        flags.put("occurredAtInferred", record.getFlags().getOccurredAtInferred());
+        flags.put("occurredAtInFuture", record.getFlags().getOccurredAtInFuture());
+        ObjectNode metadata = node.putObject("metadata");
+        new TreeMap<>(record.getMetadata()).forEach((key, value) -> metadata.put(key, value));
+        return node;
+    }
+
+    public static byte[] encode(AuditRecord record) {
+        return encode(tree(record));
+    }
+
+    /** Canonical bytes of any JSON tree: re-encoding a parsed canonical record gives the same bytes. */
+    public static byte[] encode(JsonNode tree) {
+        try {
+            return MAPPER.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A JSON tree could not be written", e);
+        }
+    }
+
+    public static ObjectNode parse(byte[] json) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (!(node instanceof ObjectNode object)) {
+                throw new IllegalArgumentException("Not a JSON object: " + node.getNodeType());
+            }
+            return object;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Not valid JSON", e);
+        }
+    }
+
+    /** A flat JSON object with sorted keys, as checkpoints sign it. */
+    public static byte[] encode(Map<String, Object> fields) {
+        return encode((JsonNode) MAPPER.valueToTree(new TreeMap<>(fields)));
+    }
+
+    static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.eventbackbone.audit.store;
+
+import java.util.List;
+
+/**
+ * One page of search results, newest first.
+ *
+ * @param nextCursor the sequence to continue below, or null when nothing older can match
+ */
+public record Page(List<StoredRecord> records, Long nextCursor) {
+}
