@@ -23,12 +23,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.BufferedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The audit API. Every answer is about the caller's own tenant, taken from the API key (scope
@@ -134,6 +134,15 @@ public final class AuditResource {
         answer.put("algorithm", SigningKey.ALGORITHM);
         answer.put("publicKeyPem", log.publicKeyPem());
         return answer;
+    }
+
+    /** The same key as PEM text, for {@code curl ... > key.pem} and {@code backbone audit verify --public-key}. */
+    @GET
+    @Path("/public-key.pem")
+    @Produces("application/x-pem-file")
+    public String publicKeyPem(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        tenantOf(authorization);
+        return log.publicKeyPem();
     }
 
     static ObjectNode view(StoredRecord record) {

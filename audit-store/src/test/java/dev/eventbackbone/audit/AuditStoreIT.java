@@ -146,7 +146,8 @@ class AuditStoreIT {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
                 get("/v1/audit/checkpoints", acmeKey).findValuesAsText("sequence").contains("11"));
         String export = getText("/v1/audit/export", acmeKey);
-        String publicKey = get("/v1/audit/public-key", acmeKey).path("publicKeyPem").asText();
+        String publicKey = getText("/v1/audit/public-key.pem", acmeKey);
+        assertThat(get("/v1/audit/public-key", acmeKey).path("publicKeyPem").asText()).isEqualTo(publicKey);
         ExportVerifier.Outcome offline = ExportVerifier.verify(new BufferedReader(new StringReader(export)),
                 SigningKey.parsePublicPem(publicKey));
         assertThat(offline.chain().verified()).isTrue();

@@ -1,6 +1,5 @@
 package dev.eventbackbone.audit.chain;
 
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -15,14 +14,18 @@ public final class ChainHash {
     public static final int LENGTH = 32;
     public static final byte[] GENESIS = new byte[LENGTH];
     private static final HexFormat HEX = HexFormat.of();
+    /** Looking a digest up by name costs as much as hashing a record; each thread keeps its own. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ChainHash::sha256);
 
     private ChainHash() {
     }
 
     public static byte[] next(byte[] previous, long sequence, byte[] canonicalRecord) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = SHA_256.get();
         digest.update(previous);
-        digest.update(ByteBuffer.allocate(Long.BYTES).putLong(sequence).array());
+        for (int shift = Long.SIZE - Byte.SIZE; shift >= 0; shift -= Byte.SIZE) {
+            digest.update((byte) (sequence >>> shift));
+        }
         digest.update(canonicalRecord);
         return digest.digest();
     }

@@ -46,8 +46,29 @@ final class Keys {
     }
 
     static byte[] index(IndexField field, String tenant, String value, long sequence) {
-        byte[] prefix = indexValuePrefix(field, tenant, value);
-        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(sequence).array();
+        byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
+        byte[] valueBytes = indexedValue(value);
+        return ByteBuffer.allocate(1 + tenantBytes.length + 1 + valueBytes.length + 1 + Long.BYTES)
+                .put(field.tag).put(tenantBytes).put((byte) 0).put(valueBytes).put((byte) 0).putLong(sequence).array();
+    }
+
+    /**
+     * {@code tag, tenant, 0, occurredAt, sequence}: occurredAt with its sign bit flipped, so that
+     * unsigned byte order is numeric order for times before 1970 too.
+     */
+    static byte[] timeIndex(String tenant, long occurredAtMillis, long sequence) {
+        byte[] prefix = timeIndexPrefix(tenant);
+        return ByteBuffer.allocate(prefix.length + 2 * Long.BYTES).put(prefix)
+                .putLong(occurredAtMillis ^ Long.MIN_VALUE).putLong(sequence).array();
+    }
+
+    static byte[] timeIndexPrefix(String tenant) {
+        return concat(new byte[] {IndexField.TIME.tag}, tenantPrefix(tenant));
+    }
+
+    /** The occurredAt of a time index key. */
+    static long timeOf(byte[] timeIndexKey) {
+        return ByteBuffer.wrap(timeIndexKey, timeIndexKey.length - 2 * Long.BYTES, Long.BYTES).getLong() ^ Long.MIN_VALUE;
     }
 
     /** The indexed value of an index key: between the tenant's 0 byte and the 0 before the sequence. */
@@ -85,7 +106,7 @@ final class Keys {
     }
 
     private static byte[] indexedValue(String value) {
-        byte[] bytes = value.replace('\0', ' ').getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (value.indexOf('\0') < 0 ? value : value.replace('\0', ' ')).getBytes(StandardCharsets.UTF_8);
         return bytes.length <= MAX_INDEXED_VALUE ? bytes : Arrays.copyOf(bytes, MAX_INDEXED_VALUE);
     }
 

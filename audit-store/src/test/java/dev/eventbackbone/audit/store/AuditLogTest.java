@@ -90,6 +90,14 @@ class AuditLogTest {
     }
 
     @Test
+    void recordsOffsetsOfAPollWhoseRecordsAllWentToDeadLetters() {
+        AuditLog.AppendResult result = log.append(List.of(), Map.of(P0, 7L));
+
+        assertThat(result.appended()).isZero();
+        assertThat(log.nextOffsets("audit.events", 1)).containsEntry(P0, 7L);
+    }
+
+    @Test
     void refusesASecondRecordWithTheSameEventId() {
         appendLogins("acme", 3, 0);
         AuditLog.AppendResult again = log.append(List.of(login("acme", "acme-e1", "user-1", T0)), Map.of(P0, 4L));

@@ -1,0 +1,37 @@
+package dev.eventbackbone.audit.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventbackbone.audit.AuditRecords;
+import dev.eventbackbone.contracts.events.AuditOutcome;
+import dev.eventbackbone.contracts.events.AuditRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CanonicalJsonTest {
+
+    @Test
+    void streamedEncodingEqualsTheSortedTreeEncodingAndSurvivesAParseRoundTrip() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("zeta", "last");
+        metadata.put("Alpha", "upper case sorts first");
+        metadata.put("émoji", "\uD83D\uDE80 \"quoted\" \\ back\\slash \n newline \u0001 control");
+        AuditRecord record = AuditRecords.record("acme", "e-1", "alice", "file.delete", AuditOutcome.DENIED, "doc-ü",
+                Instant.parse("2026-11-30T10:00:00Z"));
+        record.setMetadata(metadata);
+        record.setActorEmailHash(null);
+        record.setTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+        byte[] streamed = CanonicalJson.encode(record);
+
+        assertThat(new String(streamed, StandardCharsets.UTF_8))
+                .isEqualTo(new String(CanonicalJson.encode(CanonicalJson.tree(record)), StandardCharsets.UTF_8));
+        assertThat(CanonicalJson.encode(CanonicalJson.parse(streamed))).isEqualTo(streamed);
+        assertThat(new String(streamed, StandardCharsets.UTF_8))
+                .startsWith("{\"action\":\"file.delete\",\"actionRaw\":\"file.delete\",\"actorEmailHash\":null,")
+                .contains("\"metadata\":{\"Alpha\":");
+    }
+}
