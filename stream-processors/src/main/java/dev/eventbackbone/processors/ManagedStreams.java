@@ -1,0 +1,66 @@
+package dev.eventbackbone.processors;
+
+import com.codahale.metrics.health.HealthCheck;
+import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
+import io.dropwizard.lifecycle.Managed;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One KafkaStreams instance tied to the Dropwizard lifecycle, with its health check. */
+final class ManagedStreams implements Managed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedStreams.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+
+    ManagedStreams(Topology topology, Map<String, Object> config) {
+        Properties properties = new Properties();
+        properties.putAll(config);
+        this.streams = new KafkaStreams(topology, properties);
+        // A thread that threw (registry down, broker trouble) is replaced: with exactly-once its
+        // transaction is aborted and the records are processed again, so nothing is lost or doubled.
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("A stream thread failed; replacing it, its records will be processed again", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
+    }
+
+    @Override
+    public void start() {
+        streams.start();
+    }
+
+    @Override
+    public void stop() {
+        streams.close(CLOSE_TIMEOUT);
+    }
+
+    /** Healthy while processing or rebalancing; any other state (starting, erred, closing) is not. */
+    HealthCheck healthCheck() {
+        return new HealthCheck() {
+            @Override
+            protected Result check() {
+                KafkaStreams.State state = streams.state();
+                return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+                        ? Result.healthy(state.name()) : Result.unhealthy("Kafka Streams is " + state);
+            }
+        };
+    }
+
+    /** The sum over all tasks of a metric that the topology's processors record, e.g. duplicates-dropped-total. */
+    double total(String metric) {
+        return streams.metrics().entrySet().stream()
+                .filter(entry -> entry.getKey().name().equals(metric)
+                        && entry.getKey().group().contains(AuditNormalizationTopology.COMPONENT))
+                .mapToDouble(entry -> ((Number) entry.getValue().metricValue()).doubleValue())
+                .sum();
+    }
+}

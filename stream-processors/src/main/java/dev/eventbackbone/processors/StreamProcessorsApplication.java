@@ -1,0 +1,73 @@
+package dev.eventbackbone.processors;
+
+import com.codahale.metrics.Gauge;
+import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
+import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
+import dev.eventbackbone.processors.audit.AuditSerdes;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The stream processors service: runs the audit normalization topology with exactly-once processing,
+ * health checks and metrics on the admin port. Run alone with {@code ... StreamProcessorsApplication
+ * server stream-processors.yml}, or embedded with a configuration built in code; it keeps no static state.
+ */
+public class StreamProcessorsApplication extends Application<StreamProcessorsConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.eventbackbone");
+        }
+        new StreamProcessorsApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "stream-processors";
+    }
+
+    @Override
+    public void initialize(Bootstrap<StreamProcessorsConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(StreamProcessorsConfiguration configuration, Environment environment) {
+        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(registryClientConfig(configuration));
+        // Built before anything starts, so settings that must not run (IP hashing without a key) stop startup.
+        ManagedStreams audit = new ManagedStreams(
+                AuditNormalizationTopology.build(configuration.getAudit(), AuditSerdes.on(registry)),
+                streamsConfig(configuration));
+        environment.lifecycle().manage(audit);
+        environment.healthChecks().register("audit-normalizer", audit.healthCheck());
+        for (String metric : new String[] {"duplicates-dropped-total", "dead-letters-total"}) {
+            environment.metrics().register("audit-normalizer." + metric, (Gauge<Double>) () -> audit.total(metric));
+        }
+    }
+
+    /** Client settings first, then Streams tuning, then what the service must have its own way. */
+    static Map<String, Object> streamsConfig(StreamProcessorsConfiguration configuration) {
+        Map<String, Object> config = new HashMap<>(configuration.getKafka().getClientProperties());
+        config.putAll(configuration.getKafka().getStreamsProperties());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, configuration.getApplicationId());
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, configuration.getKafka().getBootstrapServers());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, configuration.getStateDir().toAbsolutePath().toString());
+        // The audit log promises each event once: outputs, dedupe state and offsets commit together.
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return config;
+    }
+
+    private static Map<String, Object> registryClientConfig(StreamProcessorsConfiguration configuration) {
+        Map<String, Object> config = new HashMap<>(configuration.getRegistry().getClientProperties());
+        config.put(SchemaRegistryClientConfig.URL, configuration.getRegistry().getUrl());
+        return config;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.eventbackbone.processors;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
+import dev.eventbackbone.processors.audit.AuditSettings;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of the stream processors service. Every field has a default that works against a local
+ * broker and registry, so an empty YAML file runs the audit normalizer against {@code 127.0.0.1:9092}
+ * and {@code http://127.0.0.1:8081}, with health checks and metrics on admin port {@code 8092}.
+ */
+public class StreamProcessorsConfiguration extends Configuration {
+
+    public static final int DEFAULT_PORT = 8085;
+    public static final int DEFAULT_ADMIN_PORT = 8092;
+
+    @Valid
+    @NotNull
+    private KafkaSettings kafka = new KafkaSettings();
+
+    @Valid
+    @NotNull
+    private RegistrySettings registry = new RegistrySettings();
+
+    @NotNull
+    private Path stateDir = Path.of("state");
+
+    @NotBlank
+    private String applicationId = AuditNormalizationTopology.COMPONENT;
+
+    @Valid
+    @NotNull
+    private AuditSettings audit = new AuditSettings();
+
+    public StreamProcessorsConfiguration() {
+        DefaultServerFactory server = new DefaultServerFactory();
+        HttpConnectorFactory application = new HttpConnectorFactory();
+        application.setPort(DEFAULT_PORT);
+        HttpConnectorFactory admin = new HttpConnectorFactory();
+        admin.setPort(DEFAULT_ADMIN_PORT);
+        server.setApplicationConnectors(List.of(application));
+        server.setAdminConnectors(List.of(admin));
+        setServerFactory(server);
+    }
+
+    /**
+     * Serves on {@code 127.0.0.1} at the given ports (0 = any free port) and writes no request log:
+     * for a service running inside another process, such as the launcher or a test.
+     */
+    public StreamProcessorsConfiguration embeddedOnLoopback(int port, int adminPort) {
+        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
+        server.setRequestLogFactory(new ExternalRequestLogFactory());
+        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
+        application.setBindHost("127.0.0.1");
+        application.setPort(port);
+        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
+        admin.setBindHost("127.0.0.1");
+        admin.setPort(adminPort);
+        return this;
+    }
+
+    @JsonProperty
+    public KafkaSettings getKafka() {
+        return kafka;
+    }
+
+    @JsonProperty
+    public void setKafka(KafkaSettings kafka) {
+        this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public RegistrySettings getRegistry() {
+        return registry;
+    }
+
+    @JsonProperty
+    public void setRegistry(RegistrySettings registry) {
+        this.registry = registry;
+    }
+
+    /** Where Kafka Streams keeps its local state (RocksDB); keep it on a persistent volume to avoid restores. */
+    @JsonProperty
+    public Path getStateDir() {
+        return stateDir;
+    }
+
+    @JsonProperty
+    public void setStateDir(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    /** Kafka Streams' application.id: the consumer group and the prefix of its internal topics. */
+    @JsonProperty
+    public String getApplicationId() {
+        return applicationId;
+    }
+
+    @JsonProperty
+    public void setApplicationId(String applicationId) {
+        this.applicationId = applicationId;
+    }
+
+    @JsonProperty
+    public AuditSettings getAudit() {
+        return audit;
+    }
+
+    @JsonProperty
+    public void setAudit(AuditSettings audit) {
+        this.audit = audit;
+    }
+
+    /** Where Kafka is and how to talk to it. */
+    public static class KafkaSettings {
+
+        @NotBlank
+        private String bootstrapServers = "127.0.0.1:9092";
+
+        @NotNull
+        private Map<String, String> clientProperties = new LinkedHashMap<>();
+
+        @NotNull
+        private Map<String, String> streamsProperties = new LinkedHashMap<>();
+
+        @JsonProperty
+        public String getBootstrapServers() {
+            return bootstrapServers;
+        }
+
+        @JsonProperty
+        public void setBootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        /**
+         * Settings for every Kafka client of the service (Streams' consumers, producers and admin), e.g.
+         * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*}.
+         */
+        @JsonProperty
+        public Map<String, String> getClientProperties() {
+            return clientProperties;
+        }
+
+        @JsonProperty
+        public void setClientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = clientProperties;
+        }
+
+        /**
+         * Kafka Streams tuning, e.g. {@code num.stream.threads}, {@code replication.factor},
+         * {@code commit.interval.ms}. {@code processing.guarantee} stays exactly_once_v2 whatever is set.
+         */
+        @JsonProperty
+        public Map<String, String> getStreamsProperties() {
+            return streamsProperties;
+        }
+
+        @JsonProperty
+        public void setStreamsProperties(Map<String, String> streamsProperties) {
+            this.streamsProperties = streamsProperties;
+        }
+    }
+
+    /** The Confluent-compatible schema registry the audit schemas are in. */
+    public static class RegistrySettings {
+
+        @NotBlank
+        private String url = "http://127.0.0.1:8081";
+
+        @NotNull
+        private Map<String, String> clientProperties = new LinkedHashMap<>();
+
+        /** One URL, or several separated by commas for failover. */
+        @JsonProperty
+        public String getUrl() {
+            return url;
+        }
+
+        @JsonProperty
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        /** Registry client settings: {@code basic.auth.*}, {@code bearer.auth.*}, {@code schema.registry.ssl.*}. */
+        @JsonProperty
+        public Map<String, String> getClientProperties() {
+            return clientProperties;
+        }
+
+        @JsonProperty
+        public void setClientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = clientProperties;
+        }
+    }
+}

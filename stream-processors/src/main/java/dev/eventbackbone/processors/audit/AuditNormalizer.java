@@ -1,0 +1,113 @@
+package dev.eventbackbone.processors.audit;
+
+import dev.eventbackbone.contracts.events.AuditActor;
+import dev.eventbackbone.contracts.events.AuditFlags;
+import dev.eventbackbone.contracts.events.AuditOutcome;
+import dev.eventbackbone.contracts.events.AuditRawEvent;
+import dev.eventbackbone.contracts.events.AuditRecord;
+import java.time.Instant;
+import java.util.HashMap;
+
+/**
+ * Turns one AuditRawEvent into an AuditRecord: canonical action, outcome, actor type, times,
+ * severity and minimized personal data. A pure function of the event and the settings, no Kafka.
+ */
+final class AuditNormalizer {
+
+    private final AuditRules rules;
+    private final PersonalData personalData;
+    private final long clockSkewMillis;
+
+    /** @throws IllegalArgumentException on settings that must not run, e.g. IP hashing without a key */
+    AuditNormalizer(AuditSettings settings) {
+        this.rules = AuditRules.load(settings.getTenants());
+        this.personalData = new PersonalData(settings.getPrivacy());
+        this.clockSkewMillis = settings.getClockSkew().toMilliseconds();
+    }
+
+    /** The JSON path of the first required field that is blank, or null when all are there. */
+    static String blankField(AuditRawEvent raw) {
+        if (isBlank(raw.getTenantId())) {
+            return "$.tenantId";
+        }
+        if (isBlank(raw.getEventId())) {
+            return "$.eventId";
+        }
+        if (raw.getActor() instanceof AuditActor actor) {
+            if (isBlank(actor.getId())) {
+                return "$.actor.id";
+            }
+        } else if (isBlank((String) raw.getActor())) {
+            return "$.actor";
+        }
+        if (isBlank(raw.getAction())) {
+            return "$.action";
+        }
+        if (isBlank(raw.getResource().getId())) {
+            return "$.resource.id";
+        }
+        return null;
+    }
+
+    /** The normalized record; the event must have passed {@link #blankField}. */
+    AuditRecord normalize(AuditRawEvent raw) {
+        String tenant = raw.getTenantId();
+        AuditRules.Action action = rules.action(tenant, raw.getAction());
+        AuditOutcome outcome = firstNonNull(Vocabulary.outcome(raw.getOutcome()), action.impliedOutcome(),
+                AuditOutcome.UNKNOWN);
+
+        AuditRecord.Builder record = AuditRecord.newBuilder()
+                .setEventId(raw.getEventId())
+                .setTenantId(tenant)
+                .setSource(raw.getSource())
+                .setReceivedAt(raw.getReceivedAt())
+                .setTraceparent(raw.getTraceparent())
+                .setAction(action.canonical())
+                .setActionRaw(raw.getAction())
+                .setOutcome(outcome)
+                .setSeverity(rules.severity(tenant, action.canonical(), outcome))
+                .setResource(raw.getResource())
+                .setUserAgent(raw.getUserAgent())
+                .setMetadata(new HashMap<>(raw.getMetadata()));
+
+        String actorIp = null;
+        if (raw.getActor() instanceof AuditActor actor) {
+            record.setActorId(actor.getId().trim())
+                    .setActorType(Vocabulary.actorType(actor.getType()))
+                    .setActorName(actor.getName())
+                    .setActorEmailHash(PersonalData.emailHash(actor.getEmail()));
+            actorIp = actor.getIp();
+        } else {
+            String id = ((String) raw.getActor()).trim();
+            record.setActorId(id).setActorType(Vocabulary.actorTypeOfId(id));
+        }
+        // The top-level ip is what the receiving service saw; the actor's is its own claim.
+        record.setIp(personalData.ip(tenant, isBlank(raw.getIp()) ? actorIp : raw.getIp()));
+
+        Instant receivedAt = raw.getReceivedAt();
+        Long occurredAt = EventTimes.occurredAtMillis(raw.getOccurredAt());
+        boolean inferred = occurredAt == null;
+        long occurred = inferred ? receivedAt.toEpochMilli() : occurredAt;
+        record.setOccurredAt(Instant.ofEpochMilli(occurred))
+                .setFlags(AuditFlags.newBuilder()
+                        .setUnknownAction(!action.known())
+                        .setOccurredAtInferred(inferred)
+                        .setOccurredAtInFuture(occurred > receivedAt.toEpochMilli() + clockSkewMillis)
+                        .build());
+        return record.build();
+    }
+
+    static boolean isBlank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... values) {
+        for (T value : values) {
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+}

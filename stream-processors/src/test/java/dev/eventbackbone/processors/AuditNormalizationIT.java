@@ -1,0 +1,201 @@
+package dev.eventbackbone.processors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.catalog.TopicProvisioner;
+import dev.eventbackbone.contracts.events.AuditActor;
+import dev.eventbackbone.contracts.events.AuditRawEvent;
+import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditResource;
+import dev.eventbackbone.contracts.events.AuditSeverity;
+import dev.eventbackbone.contracts.events.RejectedEvent;
+import dev.eventbackbone.contracts.events.RejectionReason;
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
+import dev.eventbackbone.contracts.serde.AvroSerializer;
+import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.registry.RegistryExtension;
+import io.dropwizard.logging.common.ExternalLoggingFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service on the real broker and registry, exactly-once, read back as read_committed consumers see it. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class AuditNormalizationIT {
+
+    @RegisterExtension
+    static final RegistryExtension registry = new RegistryExtension();
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path stateDir;
+
+    private DropwizardTestSupport<StreamProcessorsConfiguration> app;
+    private final String tenant = "it-" + UUID.randomUUID();
+
+    @BeforeEach
+    void start() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
+            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
+        }
+        StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration().embeddedOnLoopback(0, 0);
+        configuration.setLoggingFactory(new ExternalLoggingFactory());
+        configuration.getKafka().setBootstrapServers(registry.bootstrapServers());
+        configuration.getRegistry().setUrl(registry.url());
+        configuration.setStateDir(stateDir);
+        configuration.setApplicationId("audit-normalizer-" + UUID.randomUUID());
+        app = new DropwizardTestSupport<>(StreamProcessorsApplication.class, configuration);
+        app.before();
+        Awaitility.await().atMost(TIMEOUT).until(() -> admin("/healthcheck").statusCode() == 200);
+    }
+
+    @AfterEach
+    void stop() {
+        app.after();
+    }
+
+    @Test
+    void normalizesDeduplicatesAlertsAndDeadLettersExactlyOnce() throws Exception {
+        AuditRawEvent login = event("user.login", "success");
+        List<AuditRawEvent> failures = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            failures.add(event("LoginFailed", null));
+        }
+        byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+
+        AvroSerializer<Object> serializer = new AvroSerializer<>();
+        serializer.configure(Map.of("schema.registry.url", registry.url()), false);
+        // One key, so one partition: every record is processed in the order sent.
+        byte[] key = (tenant + ":u-1").getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, registry.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (AuditRawEvent event : List.of(login, login, event("role_granted", "success"))) {
+                producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key,
+                        serializer.serialize(TopicCatalog.AUDIT_RAW, event)));
+            }
+            producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, null, key, garbage,
+                    List.of(new RecordHeader("tenant", tenant.getBytes(StandardCharsets.UTF_8)))));
+            for (AuditRawEvent failure : failures) {
+                producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key,
+                        serializer.serialize(TopicCatalog.AUDIT_RAW, failure)));
+            }
+        }
+
+        List<ConsumerRecord<String, Object>> events = read(TopicCatalog.AUDIT_EVENTS,
+                record -> ((AuditRecord) record.value()).getTenantId().equals(tenant), 7);
+        assertThat(events).extracting(record -> ((AuditRecord) record.value()).getAction())
+                .as("the retried login once, then the grant and the five failures")
+                .containsExactly("auth.login", "role.grant", "auth.login", "auth.login", "auth.login", "auth.login",
+                        "auth.login");
+        assertThat(events).extracting(ConsumerRecord::key).containsOnly(tenant + ":u-1");
+
+        List<ConsumerRecord<String, Object>> alerts = read(TopicCatalog.AUDIT_ALERTS,
+                record -> ((AuditRecord) record.value()).getTenantId().equals(tenant), 2);
+        assertThat(alerts).extracting(record -> ((AuditRecord) record.value()).getAction())
+                .containsExactly("role.grant", "security.failed_login_burst");
+        assertThat(((AuditRecord) alerts.get(1).value()).getSeverity()).isEqualTo(AuditSeverity.HIGH);
+
+        List<ConsumerRecord<String, Object>> rejected = read(TopicCatalog.AUDIT_DLQ,
+                record -> tenant.equals(((RejectedEvent) record.value()).getTenantId()), 1);
+        RejectedEvent rejection = (RejectedEvent) rejected.get(0).value();
+        assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.UNDECODABLE);
+        byte[] original = new byte[rejection.getOriginalValue().remaining()];
+        rejection.getOriginalValue().duplicate().get(original);
+        assertThat(original).isEqualTo(garbage);
+        assertThat(rejected.get(0).key()).isEqualTo(tenant + ":u-1");
+
+        JsonNode metrics = JSON.readTree(admin("/metrics").body());
+        assertThat(metrics.at("/gauges/audit-normalizer.duplicates-dropped-total/value").asDouble()).isEqualTo(1.0);
+    }
+
+    private AuditRawEvent event(String action, String outcome) {
+        return AuditRawEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setTenantId(tenant)
+                .setSource("billing-api")
+                .setReceivedAt(Instant.now())
+                .setAction(action)
+                .setActor(AuditActor.newBuilder().setId("u-1").setType("user").build())
+                .setResource(AuditResource.newBuilder().setType("session").setId("s-1").build())
+                .setOutcome(outcome)
+                .build();
+    }
+
+    /** The records of the topic that {@code wanted} keeps, read committed, once {@code expected} are there. */
+    private List<ConsumerRecord<String, Object>> read(String topic, Predicate<ConsumerRecord<String, Object>> wanted,
+                                                      int expected) {
+        List<ConsumerRecord<String, Object>> kept = new ArrayList<>();
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, registry.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                "schema.registry.url", registry.url(),
+                "specific.avro.reader", "true");
+        AvroDeserializer<Object> values = new AvroDeserializer<>();
+        values.configure(config, false);
+        try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ZERO).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (wanted.test(record)) {
+                        kept.add(record);
+                    }
+                });
+                return kept.size() >= expected;
+            });
+            // Whatever else was committed by now would show in one more poll: nothing more may come.
+            consumer.poll(Duration.ofMillis(500)).forEach(record -> {
+                if (wanted.test(record)) {
+                    kept.add(record);
+                }
+            });
+        }
+        assertThat(kept).as("records on %s", topic).hasSize(expected);
+        return kept;
+    }
+
+    private HttpResponse<String> admin(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getAdminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

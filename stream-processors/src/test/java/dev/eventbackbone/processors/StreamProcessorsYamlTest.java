@@ -1,0 +1,73 @@
+package dev.eventbackbone.processors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventbackbone.contracts.events.AuditOutcome;
+import dev.eventbackbone.processors.audit.AuditSettings;
+import io.dropwizard.configuration.ConfigurationSourceProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/** The example configuration is valid, and tenant rules read in both of their YAML forms. */
+class StreamProcessorsYamlTest {
+
+    @Test
+    void exampleConfigurationLoadsWithItsDefaults() throws Exception {
+        StreamProcessorsConfiguration configuration = load(new SubstitutingSourceProvider(
+                new FileConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)),
+                "stream-processors.yml");
+
+        assertThat(configuration.getApplicationId()).isEqualTo("audit-normalizer");
+        assertThat(configuration.getAudit().getDedupeWindow().toDays()).isEqualTo(7);
+        assertThat(configuration.getAudit().getFailedLogins().getThreshold()).isEqualTo(5);
+        assertThat(configuration.getAudit().getPrivacy().getDefaults().getIp()).isEqualTo(AuditSettings.IpMode.TRUNCATE);
+        assertThat(StreamProcessorsApplication.streamsConfig(configuration))
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry("security.protocol", "PLAINTEXT")
+                .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
+    }
+
+    @Test
+    void readsTenantAliasesInShortAndLongFormAndSeverityRules() throws Exception {
+        String yaml = """
+                audit:
+                  tenants:
+                    acme:
+                      actions:
+                        SessionOpened: auth.login
+                        logon_rejected: {action: auth.login, outcome: failure}
+                      severity:
+                        - {action: "file.*", severity: HIGH}
+                kafka:
+                  streamsProperties:
+                    processing.guarantee: at_least_once
+                """;
+        ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
+
+        StreamProcessorsConfiguration configuration = load(inline, "inline.yml");
+
+        AuditSettings.TenantRules acme = configuration.getAudit().getTenants().get("acme");
+        assertThat(acme.getActions().get("SessionOpened")).isEqualTo(AuditSettings.ActionMapping.of("auth.login"));
+        assertThat(acme.getActions().get("logon_rejected"))
+                .isEqualTo(new AuditSettings.ActionMapping("auth.login", AuditOutcome.FAILURE));
+        assertThat(acme.getSeverity()).singleElement().extracting(AuditSettings.SeverityRule::getAction)
+                .isEqualTo("file.*");
+        assertThat(StreamProcessorsApplication.streamsConfig(configuration))
+                .as("exactly-once cannot be configured away")
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    private static StreamProcessorsConfiguration load(ConfigurationSourceProvider source, String path)
+            throws Exception {
+        return new YamlConfigurationFactory<>(StreamProcessorsConfiguration.class, Validators.newValidator(),
+                Jackson.newObjectMapper(), "dw").build(source, path);
+    }
+}
