@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Backbone.Version.class,
         description = "Event Backbone: a Kafka Streams event backbone.",
-        subcommands = {UpCommand.class, KeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, KeysCommand.class, AuditCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Backbone {
 
     /** Avro refuses to instantiate generated classes outside trusted packages. */

@@ -12,7 +12,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code server} command would, but without taking over logging or the process: several
  * services share one launcher JVM, and the launcher owns logging and shutdown.
  */
-final class DropwizardServer implements AutoCloseable {
+public final class DropwizardServer implements AutoCloseable {
 
     private final String name;
     private final Server server;
@@ -22,7 +22,7 @@ final class DropwizardServer implements AutoCloseable {
         this.server = server;
     }
 
-    static <C extends Configuration> DropwizardServer start(Application<C> application, C configuration)
+    public static <C extends Configuration> DropwizardServer start(Application<C> application, C configuration)
             throws Exception {
         Bootstrap<C> bootstrap = new Bootstrap<>(application);
         application.initialize(bootstrap);
@@ -50,12 +50,12 @@ final class DropwizardServer implements AutoCloseable {
     }
 
     /** The port the first connector listens on, resolved when it was configured as 0. */
-    int localPort() {
+    public int localPort() {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     /** The port of the admin connector (health, metrics), for servers with separate admin connectors. */
-    int adminPort() {
+    public int adminPort() {
         return ((ServerConnector) server.getConnectors()[server.getConnectors().length - 1]).getLocalPort();
     }
 

@@ -1,5 +1,8 @@
 package dev.eventbackbone.launcher;
 
+import dev.eventbackbone.audit.AuditStoreApplication;
+import dev.eventbackbone.audit.AuditStoreConfiguration;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.ProvisioningReport;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
@@ -9,7 +12,8 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.ingest.IngestGatewayApplication;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration;
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.processors.StreamProcessorsApplication;
+import dev.eventbackbone.processors.StreamProcessorsConfiguration;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
 import dev.eventbackbone.registry.SchemaRegistryConfiguration;
 import java.io.IOException;
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The platform as {@code backbone up} runs it: each part started in dependency order (broker,
- * registry, topics, schemas, ingest gateway), each stopped in reverse. Parts given by URL or bootstrap address
+ * registry, topics, schemas, ingest gateway, stream processors, audit store), each stopped in reverse. Parts given by URL or bootstrap address
  * are used instead of being started.
  */
 final class LocalPlatform implements AutoCloseable {
@@ -44,7 +48,8 @@ final class LocalPlatform implements AutoCloseable {
 
     /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
     record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
-                    int gatewayAdminPort, String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
+                    int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsAdminPort,
+                    String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
         Map<String, String> kafkaSettings() {
@@ -142,6 +147,14 @@ final class LocalPlatform implements AutoCloseable {
         Path gatewayDir = settings.dataDir().resolve("gateway");
         String devKey = devApiKey(gatewayDir);
         DropwizardServer gateway = startGateway(settings, bootstrap, registryUrl, gatewayDir);
+        requireFreePort(settings.processorsAdminPort(), "--processors-admin-port");
+        Path processorsDir = settings.dataDir().resolve("stream-processors");
+        DropwizardServer processors = startProcessors(settings, bootstrap, registryUrl, processorsDir);
+        requireFreePort(settings.auditStorePort(), "--audit-store-port");
+        requireFreePort(settings.auditStoreAdminPort(), "--audit-store-admin-port");
+        Path auditDir = settings.dataDir().resolve("audit-store");
+        DropwizardServer auditStore = startAuditStore(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"),
+                auditDir);
 
         out.println();
         out.println("Event Backbone is up");
@@ -154,6 +167,10 @@ final class LocalPlatform implements AutoCloseable {
         out.printf("  %-16s %-28s %s%n", "ingest gateway", "http://127.0.0.1:" + gateway.localPort(),
                 "admin http://127.0.0.1:" + gateway.adminPort() + " (health, /prometheus), spool in "
                         + gatewayDir.resolve("spool"));
+        out.printf("  %-16s %-28s %s%n", "stream processors", "admin http://127.0.0.1:" + processors.adminPort(),
+                "audit normalization (exactly once), state in " + processorsDir);
+        out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
+                "admin http://127.0.0.1:" + auditStore.adminPort() + ", hash-chained log in " + auditDir);
         out.println();
         out.println("Development API key (tenant dev, scopes ingest:*, read:audit, read:analytics; also in "
                 + gatewayDir.resolve(DEV_KEY_FILE) + "):");
@@ -214,6 +231,36 @@ final class LocalPlatform implements AutoCloseable {
         DropwizardServer gateway = DropwizardServer.start(new IngestGatewayApplication(), configuration);
         running.push(gateway);
         return gateway;
+    }
+
+    private DropwizardServer startProcessors(Settings settings, String bootstrap, String registryUrl,
+                                             Path processorsDir) throws Exception {
+        StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration()
+                .embeddedOnLoopback(0, settings.processorsAdminPort());
+        configuration.getKafka().setBootstrapServers(bootstrap);
+        configuration.getKafka().setClientProperties(settings.kafkaSettings());
+        configuration.getRegistry().setUrl(registryUrl);
+        configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
+        configuration.setStateDir(processorsDir.resolve("state"));
+        DropwizardServer processors = DropwizardServer.start(new StreamProcessorsApplication(), configuration);
+        running.push(processors);
+        return processors;
+    }
+
+    private DropwizardServer startAuditStore(Settings settings, String bootstrap, String registryUrl, Path keysFile,
+                                             Path auditDir) throws Exception {
+        AuditStoreConfiguration configuration = new AuditStoreConfiguration()
+                .embeddedOnLoopback(settings.auditStorePort(), settings.auditStoreAdminPort());
+        configuration.getKafka().setBootstrapServers(bootstrap);
+        configuration.getKafka().setClientProperties(settings.kafkaSettings());
+        configuration.getRegistry().setUrl(registryUrl);
+        configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
+        configuration.setKeysFile(keysFile);
+        configuration.setDataDirectory(auditDir.resolve("data"));
+        configuration.setSigningKeyFile(auditDir.resolve("signing-key.pem"));
+        DropwizardServer store = DropwizardServer.start(new AuditStoreApplication(), configuration);
+        running.push(store);
+        return store;
     }
 
     private int startRegistry(Settings settings, String bootstrap) throws Exception {

@@ -47,6 +47,18 @@ final class UpCommand implements Callable<Integer> {
             description = "Admin port of the ingest gateway (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
     int gatewayAdminPort;
 
+    @Option(names = "--audit-store-port", paramLabel = "PORT", defaultValue = "8083",
+            description = "Port of the audit store's API on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int auditStorePort;
+
+    @Option(names = "--audit-store-admin-port", paramLabel = "PORT", defaultValue = "8093",
+            description = "Admin port of the audit store (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int auditStoreAdminPort;
+
+    @Option(names = "--processors-admin-port", paramLabel = "PORT", defaultValue = "8092",
+            description = "Admin port of the stream processors (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int processorsAdminPort;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Use this existing Kafka cluster instead of starting the embedded broker.")
     String bootstrapServers;
@@ -65,7 +77,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
-                bootstrapServers, registryUrl, loadClientConfig());
+                auditStorePort, auditStoreAdminPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -41,16 +37,19 @@ class BackboneUpIT {
 
     @Test
     void upStartsBrokerAndRegistryWithEveryCatalogTopicAndSubjectRefusesBusyPortsAndKeepsDataAcrossRestart() throws Exception {
-        int kafkaPort = freePort();
-        int controllerPort = freePort();
-        int registryPort = freePort();
-        int gatewayPort = freePort();
+        int kafkaPort = RunningLauncher.freePort();
+        int controllerPort = RunningLauncher.freePort();
+        int registryPort = RunningLauncher.freePort();
+        int gatewayPort = RunningLauncher.freePort();
         List<String> args = List.of("up", "--data-dir", dataDir.toString(),
                 "--kafka-port", String.valueOf(kafkaPort),
                 "--controller-port", String.valueOf(controllerPort),
                 "--registry-port", String.valueOf(registryPort),
                 "--gateway-port", String.valueOf(gatewayPort),
-                "--gateway-admin-port", String.valueOf(freePort()));
+                "--gateway-admin-port", String.valueOf(RunningLauncher.freePort()),
+                "--processors-admin-port", String.valueOf(RunningLauncher.freePort()),
+                "--audit-store-port", String.valueOf(RunningLauncher.freePort()),
+                "--audit-store-admin-port", String.valueOf(RunningLauncher.freePort()));
         String registry = "http://127.0.0.1:" + registryPort;
         Set<String> catalogTopics = TopicCatalog.all().stream().map(TopicSpec::name).collect(Collectors.toSet());
 
@@ -67,7 +66,7 @@ class BackboneUpIT {
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             assertThat(JSON.readTree(accepted.body()).get("topic").asText()).isEqualTo("analytics.events");
 
-            Process second = new ProcessBuilder(javaCommand(args)).redirectErrorStream(true).start();
+            Process second = new ProcessBuilder(RunningLauncher.javaCommand(args)).redirectErrorStream(true).start();
             String refusal = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(second.exitValue()).as(refusal).isEqualTo(1);
@@ -80,7 +79,7 @@ class BackboneUpIT {
             assertThat(latestIds(registry, catalogTopics)).isEqualTo(idsBeforeRestart);
             assertThat(devKey(launcher.output())).isEqualTo(devKey);
 
-            Process create = new ProcessBuilder(javaCommand(List.of("keys", "create", "--tenant", "acme",
+            Process create = new ProcessBuilder(RunningLauncher.javaCommand(List.of("keys", "create", "--tenant", "acme",
                     "--scopes", "ingest:audit,ingest:orders", "--data-dir", dataDir.toString())))
                     .redirectErrorStream(true).start();
             String created = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -116,12 +115,13 @@ class BackboneUpIT {
 
     @Test
     void helpDocumentsTheFlags() throws Exception {
-        Process process = new ProcessBuilder(javaCommand(List.of("up", "--help"))).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(RunningLauncher.javaCommand(List.of("up", "--help"))).redirectErrorStream(true).start();
         String help = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
         assertThat(help).contains("--data-dir", "--kafka-port", "--registry-port", "--gateway-port",
-                "--gateway-admin-port", "--bootstrap-servers", "--registry-url", "--client-config");
+                "--gateway-admin-port", "--processors-admin-port", "--audit-store-port", "--audit-store-admin-port",
+                "--bootstrap-servers", "--registry-url", "--client-config");
     }
 
     private static Set<String> listTopics(int kafkaPort) throws Exception {
@@ -152,78 +152,5 @@ class BackboneUpIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
         return response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", Path.of("target", "backbone.jar").toAbsolutePath().toString()));
-        command.addAll(args);
-        return command;
-    }
-
-    /** The launcher as a separate JVM, stopped with SIGTERM as Ctrl-C would. */
-    private static final class RunningLauncher implements AutoCloseable {
-        private final Process process;
-        private final StringBuffer output = new StringBuffer();
-        private Thread reader;
-
-        private RunningLauncher(Process process) {
-            this.process = process;
-        }
-
-        static RunningLauncher start(List<String> args) throws Exception {
-            Process process = new ProcessBuilder(javaCommand(args)).redirectErrorStream(true).start();
-            RunningLauncher launcher = new RunningLauncher(process);
-            CompletableFuture<Void> ready = new CompletableFuture<>();
-            launcher.reader = new Thread(() -> launcher.pump(ready), "launcher-output");
-            launcher.reader.setDaemon(true);
-            launcher.reader.start();
-            try {
-                ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                launcher.close();
-                throw new AssertionError("backbone up did not come up; output:\n" + launcher.output(), e);
-            }
-            return launcher;
-        }
-
-        private void pump(CompletableFuture<Void> ready) {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    output.append(line).append('\n');
-                    if (line.startsWith("Press Ctrl-C to stop")) {
-                        ready.complete(null);
-                    }
-                }
-                ready.completeExceptionally(new IllegalStateException("launcher exited with " + process.waitFor()));
-            } catch (Exception e) {
-                ready.completeExceptionally(e);
-            }
-        }
-
-        String output() {
-            return output.toString();
-        }
-
-        @Override
-        public void close() throws Exception {
-            // SIGTERM as Ctrl-C would; Process.destroy() would also close our end of its output.
-            process.toHandle().destroy();
-            if (!process.waitFor(90, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("backbone up did not stop within 90 s of SIGTERM; output:\n" + output());
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(10));
-            assertThat(output()).as("exit code %d", process.exitValue()).contains("Stopping Event Backbone", "Stopped.");
-        }
     }
 }
