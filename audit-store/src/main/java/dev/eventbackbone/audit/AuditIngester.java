@@ -1,6 +1,7 @@
 package dev.eventbackbone.audit;
 
 import dev.eventbackbone.audit.store.AuditLog;
+import dev.eventbackbone.audit.store.PreparedRecord;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
@@ -18,7 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -39,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * consumer group): each store instance is a complete replica, because a tenant's chain spans all
  * partitions. Positions come from the store itself, written in the same batch as the records, so
  * Kafka's committed offsets play no part in correctness.
+ *
+ * <p>Two threads share the work: the polling thread decodes a poll and prepares its records
+ * (canonical JSON, index keys) while the appending thread writes the previous poll, so the
+ * chain's single writer does only what must be sequential. At most one poll waits to be written.
  */
 final class AuditIngester implements Managed {
 
@@ -57,6 +66,8 @@ final class AuditIngester implements Managed {
     private final Duration checkpointInterval;
     private final Clock clock;
     private final Thread thread;
+    private final ExecutorService appender = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable,
+            "audit-appender"));
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile long lastPollAt;
@@ -86,6 +97,8 @@ final class AuditIngester implements Managed {
         running = false;
         consumer.wakeup();
         thread.join(TimeUnit.SECONDS.toMillis(30));
+        appender.shutdown();
+        appender.awaitTermination(30, TimeUnit.SECONDS);
     }
 
     /** Null while the ingester runs; the reason it stopped otherwise. */
@@ -106,11 +119,14 @@ final class AuditIngester implements Managed {
             int partitions = assign(0);
             long nextPartitionCheck = clock.millis() + PARTITION_REFRESH.toMillis();
             long nextCheckpoint = clock.millis() + checkpointInterval.toMillis();
+            Future<?> appending = CompletableFuture.completedFuture(null);
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 lastPollAt = clock.millis();
                 if (!records.isEmpty()) {
-                    storeWithRetry(records);
+                    Prepared prepared = prepareWithRetry(records);
+                    awaitAppend(appending);
+                    appending = appender.submit(() -> log.appendPrepared(prepared.records(), prepared.positions()));
                 }
                 if (lastPollAt >= nextCheckpoint) {
                     log.checkpointHeads();
@@ -121,6 +137,7 @@ final class AuditIngester implements Managed {
                     nextPartitionCheck = lastPollAt + PARTITION_REFRESH.toMillis();
                 }
             }
+            awaitAppend(appending);
         } catch (WakeupException e) {
             if (running) {
                 failure = e;
@@ -164,34 +181,55 @@ final class AuditIngester implements Managed {
         return partitions.size();
     }
 
+    /** One poll, ready to append: its decodable records and the positions after it. */
+    private record Prepared(List<PreparedRecord> records, Map<TopicPartition, Long> positions) {
+    }
+
+    /** Waits for the previous append; its failure stops the ingester before anything else is written. */
+    private static void awaitAppend(Future<?> appending) {
+        try {
+            appending.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("Appending to the audit log failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while appending to the audit log", e);
+        }
+    }
+
     /**
-     * Stores one poll's records. A failure to decode because the registry is unreachable is
-     * retried from the same positions, so nothing is skipped; a record that can never be decoded
-     * goes to the dead-letter topic before its offset is stored.
+     * Prepares one poll's records. A failure to decode because the registry is unreachable is
+     * retried on the same records, so nothing is skipped; a record that can never be decoded goes
+     * to the dead-letter topic before its offset is stored.
      */
-    private void storeWithRetry(ConsumerRecords<byte[], byte[]> records) {
-        while (running) {
+    private Prepared prepareWithRetry(ConsumerRecords<byte[], byte[]> records) {
+        while (true) {
             try {
-                store(records);
-                return;
+                return prepare(records);
             } catch (RegistryUnavailable e) {
+                if (!running) {
+                    throw e;
+                }
                 LOG.warn("Schema registry unavailable ({}); retrying the same records", e.getMessage());
                 sleep(RETRY_BACKOFF);
             }
         }
     }
 
-    private void store(ConsumerRecords<byte[], byte[]> records) {
-        List<AuditRecord> decoded = new ArrayList<>(records.count());
+    private Prepared prepare(ConsumerRecords<byte[], byte[]> records) {
+        List<PreparedRecord> prepared = new ArrayList<>(records.count());
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             AuditRecord value = decode(record);
             if (value != null) {
-                decoded.add(value);
+                prepared.add(PreparedRecord.of(value));
             }
             positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         }
-        log.append(decoded, positions);
+        return new Prepared(prepared, positions);
     }
 
     private AuditRecord decode(ConsumerRecord<byte[], byte[]> record) {

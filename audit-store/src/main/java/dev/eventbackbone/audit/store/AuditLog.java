@@ -170,35 +170,35 @@ public final class AuditLog implements AutoCloseable {
      * Appends the records to their tenants' chains and records the consumed offsets, atomically.
      * A record whose tenant already holds its eventId is skipped and counted as a duplicate.
      */
-    public synchronized AppendResult append(List<AuditRecord> batchRecords, Map<TopicPartition, Long> nextOffsets) {
+    public AppendResult append(List<AuditRecord> batchRecords, Map<TopicPartition, Long> nextOffsets) {
+        return appendPrepared(batchRecords.stream().map(PreparedRecord::of).toList(), nextOffsets);
+    }
+
+    /** {@link #append} of records already prepared, e.g. on another thread. */
+    public synchronized AppendResult appendPrepared(List<PreparedRecord> batchRecords,
+                                                    Map<TopicPartition, Long> nextOffsets) {
         long now = clock.millis();
         Map<String, Head> pending = new HashMap<>();
         Set<String> idsInBatch = new HashSet<>();
         int duplicates = 0;
-        List<byte[]> eventIdKeys = new ArrayList<>(batchRecords.size());
-        for (AuditRecord record : batchRecords) {
-            eventIdKeys.add(Keys.eventId(record.getTenantId(), record.getEventId()));
-        }
-        List<byte[]> stored = storedSequences(eventIdKeys);
+        List<byte[]> stored = storedSequences(batchRecords.stream().map(PreparedRecord::eventIdKey).toList());
         try (WriteBatch batch = new WriteBatch()) {
             for (int i = 0; i < batchRecords.size(); i++) {
-                AuditRecord record = batchRecords.get(i);
-                String tenant = record.getTenantId();
-                byte[] eventIdKey = eventIdKeys.get(i);
-                if (stored.get(i) != null || !idsInBatch.add(tenant + '\0' + record.getEventId())) {
+                PreparedRecord record = batchRecords.get(i);
+                String tenant = record.tenantId();
+                if (stored.get(i) != null || !idsInBatch.add(tenant + '\0' + record.eventId())) {
                     duplicates++;
                     continue;
                 }
                 Head head = pending.computeIfAbsent(tenant, this::head);
                 long sequence = head.sequence() + 1;
-                byte[] json = CanonicalJson.encode(record);
-                byte[] hash = ChainHash.next(head.hash(), sequence, json);
-                batch.put(records, Keys.record(tenant, sequence), StoredRecord.value(now, head.hash(), hash, json));
-                batch.put(eventIds, eventIdKey, Keys.longValue(sequence));
-                for (IndexEntry entry : indexEntries(record)) {
-                    batch.put(indexes, Keys.index(entry.field(), tenant, entry.value(), sequence), NO_VALUE);
+                byte[] hash = ChainHash.next(head.hash(), sequence, record.canonicalJson());
+                batch.put(records, Keys.record(tenant, sequence),
+                        StoredRecord.value(now, head.hash(), hash, record.canonicalJson()));
+                batch.put(eventIds, record.eventIdKey(), Keys.longValue(sequence));
+                for (byte[] indexPrefix : record.indexPrefixes()) {
+                    batch.put(indexes, Keys.withSequence(indexPrefix, sequence), NO_VALUE);
                 }
-                batch.put(indexes, Keys.timeIndex(tenant, record.getOccurredAt().toEpochMilli(), sequence), NO_VALUE);
                 head = new Head(sequence, hash, head.retainedAfter(), head.lastCheckpoint());
                 if (sequence - head.lastCheckpoint() >= checkpointEvery) {
                     head = writeCheckpoint(batch, tenant, head, now);
@@ -243,17 +243,6 @@ public final class AuditLog implements AutoCloseable {
                 signingKey.sign(unsigned.signedBytes()));
         put(batch, checkpoints, Keys.record(tenant, head.sequence()), signed.toJson());
         return new Head(head.sequence(), head.hash(), head.retainedAfter(), head.sequence());
-    }
-
-    private record IndexEntry(IndexField field, String value) {
-    }
-
-    private static List<IndexEntry> indexEntries(AuditRecord record) {
-        return List.of(
-                new IndexEntry(IndexField.ACTOR, record.getActorId()),
-                new IndexEntry(IndexField.ACTION, record.getAction()),
-                new IndexEntry(IndexField.RESOURCE, record.getResource().getId()),
-                new IndexEntry(IndexField.OUTCOME, record.getOutcome().name()));
     }
 
     /** One lookup for a whole batch: most ids are new, which bloom filters tell without a disk read. */

@@ -46,10 +46,12 @@ final class Keys {
     }
 
     static byte[] index(IndexField field, String tenant, String value, long sequence) {
-        byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
-        byte[] valueBytes = indexedValue(value);
-        return ByteBuffer.allocate(1 + tenantBytes.length + 1 + valueBytes.length + 1 + Long.BYTES)
-                .put(field.tag).put(tenantBytes).put((byte) 0).put(valueBytes).put((byte) 0).putLong(sequence).array();
+        return withSequence(indexValuePrefix(field, tenant, value), sequence);
+    }
+
+    /** A prefix with a sequence number appended: the full key of an index entry or a record. */
+    static byte[] withSequence(byte[] prefix, long sequence) {
+        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(sequence).array();
     }
 
     /**
@@ -57,9 +59,13 @@ final class Keys {
      * unsigned byte order is numeric order for times before 1970 too.
      */
     static byte[] timeIndex(String tenant, long occurredAtMillis, long sequence) {
+        return withSequence(timeIndexValuePrefix(tenant, occurredAtMillis), sequence);
+    }
+
+    static byte[] timeIndexValuePrefix(String tenant, long occurredAtMillis) {
         byte[] prefix = timeIndexPrefix(tenant);
-        return ByteBuffer.allocate(prefix.length + 2 * Long.BYTES).put(prefix)
-                .putLong(occurredAtMillis ^ Long.MIN_VALUE).putLong(sequence).array();
+        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(occurredAtMillis ^ Long.MIN_VALUE)
+                .array();
     }
 
     static byte[] timeIndexPrefix(String tenant) {
