@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * partitions. Positions come from the store itself, written in the same batch as the records, so
  * Kafka's committed offsets play no part in correctness.
  *
- * <p>Two threads share the work: the polling thread decodes a poll and prepares its records
- * (canonical JSON, index keys) while the appending thread writes the previous poll, so the
- * chain's single writer does only what must be sequential. At most one poll waits to be written.
+ * <p>The polling thread decodes a poll, prepares and stages its records while the log's writer
+ * thread writes the previous poll (see {@link AuditLog#appendAsync}). At most two polls are
+ * in flight: one being written, one staged.
  */
 final class AuditIngester implements Managed {
 
@@ -66,8 +64,6 @@ final class AuditIngester implements Managed {
     private final Duration checkpointInterval;
     private final Clock clock;
     private final Thread thread;
-    private final ExecutorService appender = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable,
-            "audit-appender"));
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile long lastPollAt;
@@ -97,8 +93,6 @@ final class AuditIngester implements Managed {
         running = false;
         consumer.wakeup();
         thread.join(TimeUnit.SECONDS.toMillis(30));
-        appender.shutdown();
-        appender.awaitTermination(30, TimeUnit.SECONDS);
     }
 
     /** Null while the ingester runs; the reason it stopped otherwise. */
@@ -125,8 +119,10 @@ final class AuditIngester implements Managed {
                 lastPollAt = clock.millis();
                 if (!records.isEmpty()) {
                     Prepared prepared = prepareWithRetry(records);
+                    Future<?> staged = log.appendAsync(prepared.records(), prepared.positions());
+                    // Staged while the previous poll is written; waiting for that one bounds memory to two polls.
                     awaitAppend(appending);
-                    appending = appender.submit(() -> log.appendPrepared(prepared.records(), prepared.positions()));
+                    appending = staged;
                 }
                 if (lastPollAt >= nextCheckpoint) {
                     log.checkpointHeads();

@@ -25,6 +25,11 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.rocksdb.BlockBasedTableConfig;
@@ -48,8 +53,12 @@ import org.rocksdb.WriteOptions;
  * the Kafka offsets it consumed are written in one atomic {@link WriteBatch}, so after a crash the
  * store resumes exactly where its last write left off: nothing lost, nothing twice.
  *
- * <p>Writes are serialized by this object's monitor; reads run concurrently on RocksDB snapshots
- * of their own iterators.
+ * <p>Appending is a pipeline of two steps. Staging (dedupe, sequence numbers, hashes, the write
+ * batch) runs on the caller's thread under one lock; writing runs on one writer thread, in staging
+ * order. So the next batch is staged while the previous one is written, and a crash can only lose
+ * whole batches that were never acknowledged as written, offsets included. Checkpoints and
+ * retention first wait for every staged batch to be written. Reads run concurrently on RocksDB
+ * iterators of their own.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -76,7 +85,17 @@ public final class AuditLog implements AutoCloseable {
     private final SigningKey signingKey;
     private final Clock clock;
     private final long checkpointEvery;
+    /** Chain heads of written batches: what readers, verification and exports see. */
     private final Map<String, Head> headByTenant = new ConcurrentHashMap<>();
+    /** Chain heads including batches staged but not yet written; guarded by {@link #chainLock}. */
+    private final Map<String, Head> stagedHeads = new HashMap<>();
+    /** Event ids of batches staged but not yet written, so a retry in the very next poll is caught. */
+    private final Set<String> idsInFlight = ConcurrentHashMap.newKeySet();
+    private final Object chainLock = new Object();
+    /** Writes staged batches one at a time, in the order they were staged. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable ->
+            new Thread(runnable, "audit-log-writer"));
+    private volatile AuditStoreException writeFailure;
     private final AtomicLong duplicatesSkipped = new AtomicLong();
 
     /** The chain's end for one tenant, and the sequence up to which retention has deleted records. */
@@ -138,6 +157,7 @@ public final class AuditLog implements AutoCloseable {
                     headByTenant.put(new String(iterator.key(), StandardCharsets.UTF_8), Head.decode(iterator.value()));
                 }
             }
+            stagedHeads.putAll(headByTenant);
         } catch (RocksDBException e) {
             throw new AuditStoreException("Cannot open the audit store in " + directory + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -167,30 +187,52 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Appends the records to their tenants' chains and records the consumed offsets, atomically.
-     * A record whose tenant already holds its eventId is skipped and counted as a duplicate.
+     * Appends the records to their tenants' chains and records the consumed offsets, atomically,
+     * and returns once they are written. A record whose tenant already holds its eventId is
+     * skipped and counted as a duplicate.
      */
     public AppendResult append(List<AuditRecord> batchRecords, Map<TopicPartition, Long> nextOffsets) {
-        return appendPrepared(batchRecords.stream().map(PreparedRecord::of).toList(), nextOffsets);
+        return await(appendAsync(batchRecords.stream().map(PreparedRecord::of).toList(), nextOffsets));
     }
 
-    /** {@link #append} of records already prepared, e.g. on another thread. */
-    public synchronized AppendResult appendPrepared(List<PreparedRecord> batchRecords,
-                                                    Map<TopicPartition, Long> nextOffsets) {
+    /**
+     * Stages the records on this thread and returns the pending write, so that the caller can
+     * prepare the next batch while this one is written. Batches are written in the order of calls.
+     */
+    public Future<AppendResult> appendAsync(List<PreparedRecord> batchRecords, Map<TopicPartition, Long> nextOffsets) {
+        synchronized (chainLock) {
+            if (writeFailure != null) {
+                throw new AuditStoreException("The audit store stopped writing after a failed write; restart it: "
+                        + writeFailure.getMessage(), writeFailure);
+            }
+            StagedBatch staged = stage(batchRecords, nextOffsets);
+            return writer.submit(() -> write(staged));
+        }
+    }
+
+    /** A write batch with what it changes in memory once written. */
+    private record StagedBatch(WriteBatch batch, Map<String, Head> heads, List<String> ids, int records,
+                               int duplicates) {
+    }
+
+    private StagedBatch stage(List<PreparedRecord> batchRecords, Map<TopicPartition, Long> nextOffsets) {
         long now = clock.millis();
         Map<String, Head> pending = new HashMap<>();
-        Set<String> idsInBatch = new HashSet<>();
+        List<String> ids = new ArrayList<>(batchRecords.size());
         int duplicates = 0;
         List<byte[]> stored = storedSequences(batchRecords.stream().map(PreparedRecord::eventIdKey).toList());
-        try (WriteBatch batch = new WriteBatch()) {
+        WriteBatch batch = new WriteBatch();
+        try {
             for (int i = 0; i < batchRecords.size(); i++) {
                 PreparedRecord record = batchRecords.get(i);
                 String tenant = record.tenantId();
-                if (stored.get(i) != null || !idsInBatch.add(tenant + '\0' + record.eventId())) {
+                String id = tenant + '\0' + record.eventId();
+                if (stored.get(i) != null || !idsInFlight.add(id)) {
                     duplicates++;
                     continue;
                 }
-                Head head = pending.computeIfAbsent(tenant, this::head);
+                ids.add(id);
+                Head head = pending.computeIfAbsent(tenant, t -> stagedHeads.getOrDefault(t, Head.EMPTY));
                 long sequence = head.sequence() + 1;
                 byte[] hash = ChainHash.next(head.hash(), sequence, record.canonicalJson());
                 batch.put(records, Keys.record(tenant, sequence),
@@ -208,17 +250,58 @@ public final class AuditLog implements AutoCloseable {
             nextOffsets.forEach((partition, offset) ->
                     put(batch, offsets, Keys.partition(partition.topic(), partition.partition()), Keys.longValue(offset)));
             pending.forEach((tenant, head) -> put(batch, heads, tenant.getBytes(StandardCharsets.UTF_8), head.encode()));
+        } catch (RocksDBException | RuntimeException e) {
+            batch.close();
+            idsInFlight.removeAll(ids);
+            throw e instanceof AuditStoreException store ? store
+                    : new AuditStoreException("Cannot stage a write: " + e.getMessage(), e);
+        }
+        stagedHeads.putAll(pending);
+        return new StagedBatch(batch, pending, ids, batchRecords.size() - duplicates, duplicates);
+    }
+
+    private AppendResult write(StagedBatch staged) {
+        try (WriteBatch batch = staged.batch()) {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
-            throw new AuditStoreException("Cannot write to the audit store: " + e.getMessage(), e);
+            // The staged heads now run ahead of the disk: refuse further appends until a restart reloads them.
+            writeFailure = new AuditStoreException("Cannot write to the audit store: " + e.getMessage(), e);
+            throw writeFailure;
         }
-        headByTenant.putAll(pending);
-        duplicatesSkipped.addAndGet(duplicates);
-        return new AppendResult(batchRecords.size() - duplicates, duplicates);
+        headByTenant.putAll(staged.heads());
+        idsInFlight.removeAll(staged.ids());
+        duplicatesSkipped.addAndGet(staged.duplicates());
+        return new AppendResult(staged.records(), staged.duplicates());
+    }
+
+    /** Waits until every batch staged so far is written. */
+    private void awaitWrites() {
+        await(writer.submit(() -> new AppendResult(0, 0)));
+    }
+
+    private static AppendResult await(Future<AppendResult> write) {
+        try {
+            return write.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new AuditStoreException("Writing to the audit store failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditStoreException("Interrupted while writing to the audit store", e);
+        }
     }
 
     /** Signs a checkpoint at every tenant's head that has moved since its last checkpoint. */
-    public synchronized int checkpointHeads() {
+    public int checkpointHeads() {
+        synchronized (chainLock) {
+            awaitWrites();
+            return checkpointWrittenHeads();
+        }
+    }
+
+    private int checkpointWrittenHeads() {
         long now = clock.millis();
         Map<String, Head> pending = new HashMap<>();
         try (WriteBatch batch = new WriteBatch()) {
@@ -234,6 +317,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditStoreException("Cannot write checkpoints: " + e.getMessage(), e);
         }
         headByTenant.putAll(pending);
+        stagedHeads.putAll(pending);
         return pending.size();
     }
 
@@ -622,7 +706,14 @@ public final class AuditLog implements AutoCloseable {
      * intact and signing a checkpoint at the last deleted sequence: the chain stays verifiable from
      * that boundary checkpoint on. Returns how many records were deleted.
      */
-    public synchronized long deleteReceivedBefore(String tenant, long cutoffMillis) {
+    public long deleteReceivedBefore(String tenant, long cutoffMillis) {
+        synchronized (chainLock) {
+            awaitWrites();
+            return deleteWrittenBefore(tenant, cutoffMillis);
+        }
+    }
+
+    private long deleteWrittenBefore(String tenant, long cutoffMillis) {
         Head head = head(tenant);
         List<StoredRecord> expired = new ArrayList<>();
         byte[] prefix = Keys.tenantPrefix(tenant);
@@ -668,6 +759,7 @@ public final class AuditLog implements AutoCloseable {
             put(batch, heads, tenant.getBytes(StandardCharsets.UTF_8), updated.encode());
             db.write(writeOptions, batch);
             headByTenant.put(tenant, updated);
+            stagedHeads.put(tenant, updated);
         } catch (RocksDBException e) {
             throw new AuditStoreException("Cannot apply retention for tenant " + tenant + ": " + e.getMessage(), e);
         }
@@ -695,7 +787,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         handles.forEach(ColumnFamilyHandle::close);
         db.close();
         writeOptions.close();

@@ -90,6 +90,21 @@ class AuditLogTest {
     }
 
     @Test
+    void pipelinedAppendsChainInStagingOrderAndCatchAnIdStillInFlight() throws Exception {
+        var first = log.appendAsync(List.of(PreparedRecord.of(login("acme", "a", "alice", T0)),
+                PreparedRecord.of(login("acme", "b", "alice", T0))), Map.of(P0, 2L));
+        var second = log.appendAsync(List.of(PreparedRecord.of(login("acme", "b", "alice", T0)),
+                PreparedRecord.of(login("acme", "c", "bob", T0))), Map.of(P0, 4L));
+
+        assertThat(first.get().appended()).isEqualTo(2);
+        assertThat(second.get().duplicates()).isEqualTo(1);
+        assertThat(log.byEventId("acme", "c").orElseThrow().sequence()).isEqualTo(3);
+        assertThat(log.nextOffsets("audit.events", 1)).containsEntry(P0, 4L);
+        assertThat(log.checkpointHeads()).isEqualTo(1);
+        assertThat(log.verify("acme", 1, Long.MAX_VALUE).verified()).isTrue();
+    }
+
+    @Test
     void recordsOffsetsOfAPollWhoseRecordsAllWentToDeadLetters() {
         AuditLog.AppendResult result = log.append(List.of(), Map.of(P0, 7L));
 
