@@ -1,9 +1,9 @@
 package dev.eventbackbone.ingest;
 
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.ingest.spool.Spool;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.RegistryExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

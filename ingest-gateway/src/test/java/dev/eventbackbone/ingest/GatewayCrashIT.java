@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.RegistryExtension;
 import java.io.IOException;
 import java.net.ServerSocket;

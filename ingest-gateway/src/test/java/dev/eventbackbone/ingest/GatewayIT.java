@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.events.AuditActor;
@@ -11,7 +12,6 @@ import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.registry.RegistryExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;

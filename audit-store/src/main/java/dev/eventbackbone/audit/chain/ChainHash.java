@@ -14,7 +14,7 @@ public final class ChainHash {
     public static final int LENGTH = 32;
     public static final byte[] GENESIS = new byte[LENGTH];
     private static final HexFormat HEX = HexFormat.of();
-    /** Looking a digest up by name costs as much as hashing a record; each thread keeps its own. */
+    /** One digest per thread, rather than a provider lookup for every record on the ingest path. */
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ChainHash::sha256);
 
     private ChainHash() {

@@ -167,7 +167,7 @@ final class LocalPlatform implements AutoCloseable {
         out.printf("  %-16s %-28s %s%n", "ingest gateway", "http://127.0.0.1:" + gateway.localPort(),
                 "admin http://127.0.0.1:" + gateway.adminPort() + " (health, /prometheus), spool in "
                         + gatewayDir.resolve("spool"));
-        out.printf("  %-16s %-28s %s%n", "stream processors", "admin http://127.0.0.1:" + processors.adminPort(),
+        out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
                 "audit normalization (exactly once), state in " + processorsDir);
         out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
                 "admin http://127.0.0.1:" + auditStore.adminPort() + ", hash-chained log in " + auditDir);

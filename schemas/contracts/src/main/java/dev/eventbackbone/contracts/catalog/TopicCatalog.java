@@ -81,7 +81,9 @@ public final class TopicCatalog {
             topic(AUDIT_ALERTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
                     Retention.ofDays(30), PROCESSORS, List.of("security alerting consumers"),
                     "audit records of severity HIGH or CRITICAL"),
-            deadLetters(AUDIT_DLQ, PROCESSORS, "audit events the normalizer could not decode or process"),
+            // The audit store also writes here: an audit.events record it cannot decode must not stop the log.
+            deadLetters(AUDIT_DLQ, PROCESSORS + " (audit normalizer), audit-store (undecodable audit.events records)",
+                    "audit events the normalizer or the store could not decode or process"),
 
             topic(ORDERS_COMMANDS, "tenant:customerId", OrderCommand.getClassSchema(), ORDER_PARTITIONS,
                     WEEK, GATEWAY, List.of(PROCESSORS + " (order processing)"),
