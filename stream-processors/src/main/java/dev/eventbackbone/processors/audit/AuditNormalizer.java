@@ -71,16 +71,24 @@ final class AuditNormalizer {
                 .setMetadata(new HashMap<>(raw.getMetadata()));
 
         String actorIp = null;
+        String actorId;
+        String emailHash = null;
         if (raw.getActor() instanceof AuditActor actor) {
-            record.setActorId(actor.getId().trim())
-                    .setActorType(Vocabulary.actorType(actor.getType()))
-                    .setActorName(actor.getName())
-                    .setActorEmailHash(PersonalData.emailHash(actor.getEmail()));
+            actorId = actor.getId().trim();
+            record.setActorType(Vocabulary.actorType(actor.getType())).setActorName(actor.getName());
+            emailHash = PersonalData.emailHash(actor.getEmail());
             actorIp = actor.getIp();
         } else {
-            String id = ((String) raw.getActor()).trim();
-            record.setActorId(id).setActorType(Vocabulary.actorTypeOfId(id));
+            actorId = ((String) raw.getActor()).trim();
+            record.setActorType(Vocabulary.actorTypeOfId(actorId));
         }
+        // An e-mail address used as the actor id is personal data like actor.email: only its hash is kept.
+        if (Vocabulary.isEmail(actorId)) {
+            String idHash = PersonalData.emailHash(actorId);
+            emailHash = emailHash != null ? emailHash : idHash;
+            actorId = PersonalData.HASHED_EMAIL_ID_PREFIX + idHash;
+        }
+        record.setActorId(actorId).setActorEmailHash(emailHash);
         // The top-level ip is what the receiving service saw; the actor's is its own claim.
         record.setIp(personalData.ip(tenant, isBlank(raw.getIp()) ? actorIp : raw.getIp()));
 

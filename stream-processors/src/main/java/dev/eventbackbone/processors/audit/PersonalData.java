@@ -16,6 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
 /** Minimizes personal data by the tenant's privacy policy before anything reaches the audit log. */
 final class PersonalData {
 
+    /** What an e-mail-shaped actor id becomes: this prefix and {@link #emailHash} of the address. */
+    static final String HASHED_EMAIL_ID_PREFIX = "email-sha256:";
     private static final String HMAC = "HmacSHA256";
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

@@ -31,6 +31,10 @@ final class Vocabulary {
     private Vocabulary() {
     }
 
+    static boolean isEmail(String text) {
+        return EMAIL.matcher(text).matches();
+    }
+
     /** The outcome a service's word names, or null when it names none of them (or is absent). */
     static AuditOutcome outcome(String raw) {
         return raw == null ? null : OUTCOMES.get(raw.trim().toLowerCase(Locale.ROOT));

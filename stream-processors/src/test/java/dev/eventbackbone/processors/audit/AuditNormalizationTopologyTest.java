@@ -159,7 +159,7 @@ class AuditNormalizationTopologyTest {
     @ParameterizedTest
     @CsvSource({"anonymous, ANONYMOUS", "guest, ANONYMOUS", "-, ANONYMOUS", "system, SYSTEM",
             "system:backup, SYSTEM", "svc:billing, SERVICE", "service:billing, SERVICE", "svc-billing, SERVICE",
-            "key:k-1, API_KEY", "apikey:k-1, API_KEY", "user:42, USER", "ann@example.com, USER", "42, UNKNOWN"})
+            "key:k-1, API_KEY", "apikey:k-1, API_KEY", "user:42, USER", "42, UNKNOWN"})
     void readsTheActorTypeOfABareActorId(String actor, AuditActorType expected) {
         AuditDriver driver = driver();
         AuditRecord record = driver.normalize(event().setActor(actor).build());
@@ -309,6 +309,20 @@ class AuditNormalizationTopologyTest {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes("ann.lee@example.com"));
         assertThat(record.getActorEmailHash()).isEqualTo(HexFormat.of().formatHex(digest));
         assertThat(record.toString()).doesNotContainIgnoringCase("example.com");
+    }
+
+    @Test
+    void replacesAnEmailUsedAsTheActorIdWithItsHash() throws Exception {
+        AuditDriver driver = driver();
+        driver.send(event().setActor("Ann.Lee@Example.com").build(), RECEIVED);
+
+        TestRecord<String, AuditRecord> out = driver.events.readRecord();
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes("ann.lee@example.com")));
+        assertThat(out.value().getActorId()).isEqualTo("email-sha256:" + hash);
+        assertThat(out.value().getActorEmailHash()).isEqualTo(hash);
+        assertThat(out.value().getActorType()).isEqualTo(AuditActorType.USER);
+        assertThat(out.key()).isEqualTo("acme:email-sha256:" + hash);
+        assertThat(out.value().toString()).doesNotContainIgnoringCase("example.com");
     }
 
     @Test
