@@ -7,7 +7,6 @@ import dev.eventbackbone.audit.store.AuditLog;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
-import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,12 +74,9 @@ public class AuditStoreApplication extends Application<AuditStoreConfiguration> 
                 configuration.getDataDirectory().toAbsolutePath(), log.tenants().size(), keys.size(),
                 configuration.getKeysFile().toAbsolutePath());
 
-        Map<String, Object> registryConfig = new HashMap<>(configuration.getRegistry().getClientProperties());
-        registryConfig.put(SchemaRegistryClientConfig.URL, configuration.getRegistry().getUrl());
-        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(registryConfig);
+        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(configuration.getRegistry().clientConfig());
 
-        Map<String, Object> kafkaConfig = new HashMap<>(configuration.getKafka().getClientProperties());
-        kafkaConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, configuration.getKafka().getBootstrapServers());
+        Map<String, Object> kafkaConfig = configuration.getKafka().clientConfig();
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

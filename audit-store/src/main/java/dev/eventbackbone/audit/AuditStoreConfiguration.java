@@ -2,6 +2,8 @@ package dev.eventbackbone.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.config.KafkaConnection;
+import dev.eventbackbone.contracts.config.RegistryConnection;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -34,7 +36,7 @@ public class AuditStoreConfiguration extends Configuration {
 
     @Valid
     @NotNull
-    private RegistrySettings registry = new RegistrySettings();
+    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path dataDirectory = Path.of("audit-store-data");
@@ -92,12 +94,12 @@ public class AuditStoreConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public RegistrySettings getRegistry() {
+    public RegistryConnection getRegistry() {
         return registry;
     }
 
     @JsonProperty
-    public void setRegistry(RegistrySettings registry) {
+    public void setRegistry(RegistryConnection registry) {
         this.registry = registry;
     }
 
@@ -181,29 +183,13 @@ public class AuditStoreConfiguration extends Configuration {
     }
 
     /** Where Kafka is and how to talk to it. */
-    public static class KafkaSettings {
-
-        @NotBlank
-        private String bootstrapServers = "127.0.0.1:9092";
+    public static class KafkaSettings extends KafkaConnection {
 
         @NotBlank
         private String topic = TopicCatalog.AUDIT_EVENTS;
 
         @NotBlank
         private String deadLetterTopic = TopicCatalog.AUDIT_DLQ;
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
-
-        @JsonProperty
-        public String getBootstrapServers() {
-            return bootstrapServers;
-        }
-
-        @JsonProperty
-        public void setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-        }
 
         /** The normalized audit topic the store consumes (read_committed). */
         @JsonProperty
@@ -227,46 +213,6 @@ public class AuditStoreConfiguration extends Configuration {
             this.deadLetterTopic = deadLetterTopic;
         }
 
-        /** Extra settings for every Kafka client, e.g. {@code security.protocol}, {@code sasl.*}, {@code ssl.*}. */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
-        }
-    }
-
-    /** The Confluent-compatible schema registry the records' schemas are in. */
-    public static class RegistrySettings {
-
-        @NotBlank
-        private String url = "http://127.0.0.1:8081";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
-
-        @JsonProperty
-        public String getUrl() {
-            return url;
-        }
-
-        @JsonProperty
-        public void setUrl(String url) {
-            this.url = url;
-        }
-
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
-        }
     }
 
     /**

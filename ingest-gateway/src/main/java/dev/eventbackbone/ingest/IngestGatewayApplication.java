@@ -2,7 +2,6 @@ package dev.eventbackbone.ingest;
 
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
-import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.ingest.spool.Spool;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -146,15 +144,11 @@ public class IngestGatewayApplication extends Application<IngestGatewayConfigura
     }
 
     private static Map<String, Object> registryClientConfig(IngestGatewayConfiguration configuration) {
-        Map<String, Object> config = new HashMap<>(configuration.getRegistry().getClientProperties());
-        config.put(SchemaRegistryClientConfig.URL, configuration.getRegistry().getUrl());
-        return config;
+        return configuration.getRegistry().clientConfig();
     }
 
     private static Map<String, Object> kafkaClientConfig(IngestGatewayConfiguration configuration) {
-        Map<String, Object> config = new HashMap<>(configuration.getKafka().getClientProperties());
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, configuration.getKafka().getBootstrapServers());
-        return config;
+        return configuration.getKafka().clientConfig();
     }
 
     private static Map<String, Object> producerConfig(IngestGatewayConfiguration configuration,

@@ -1,6 +1,8 @@
 package dev.eventbackbone.ingest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.config.KafkaConnection;
+import dev.eventbackbone.contracts.config.RegistryConnection;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -13,7 +15,6 @@ import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ public class IngestGatewayConfiguration extends Configuration {
 
     @Valid
     @NotNull
-    private RegistrySettings registry = new RegistrySettings();
+    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path keysFile = Path.of("keys.yml");
@@ -97,12 +98,12 @@ public class IngestGatewayConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public RegistrySettings getRegistry() {
+    public RegistryConnection getRegistry() {
         return registry;
     }
 
     @JsonProperty
-    public void setRegistry(RegistrySettings registry) {
+    public void setRegistry(RegistryConnection registry) {
         this.registry = registry;
     }
 
@@ -161,13 +162,7 @@ public class IngestGatewayConfiguration extends Configuration {
     }
 
     /** Where Kafka is and how to talk to it. */
-    public static class KafkaSettings {
-
-        @NotBlank
-        private String bootstrapServers = "127.0.0.1:9092";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
+    public static class KafkaSettings extends KafkaConnection {
 
         @NotNull
         private Map<String, String> producerProperties = new LinkedHashMap<>();
@@ -175,30 +170,6 @@ public class IngestGatewayConfiguration extends Configuration {
         @NotNull
         @MinDuration(value = 1, unit = TimeUnit.SECONDS)
         private Duration healthCheckTimeout = Duration.seconds(3);
-
-        @JsonProperty
-        public String getBootstrapServers() {
-            return bootstrapServers;
-        }
-
-        @JsonProperty
-        public void setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-        }
-
-        /**
-         * Extra settings for every Kafka client of the gateway (producer and admin), e.g.
-         * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*}.
-         */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
-        }
 
         /**
          * Producer tuning over the gateway's defaults (acks=all, idempotence, linger.ms=5, lz4,
@@ -222,38 +193,6 @@ public class IngestGatewayConfiguration extends Configuration {
         @JsonProperty
         public void setHealthCheckTimeout(Duration healthCheckTimeout) {
             this.healthCheckTimeout = healthCheckTimeout;
-        }
-    }
-
-    /** The Confluent-compatible schema registry the events' schemas are registered in. */
-    public static class RegistrySettings {
-
-        @NotBlank
-        private String url = "http://127.0.0.1:8081";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
-
-        /** One URL, or several separated by commas for failover. */
-        @JsonProperty
-        public String getUrl() {
-            return url;
-        }
-
-        @JsonProperty
-        public void setUrl(String url) {
-            this.url = url;
-        }
-
-        /** Registry client settings: {@code basic.auth.*}, {@code bearer.auth.*}, {@code schema.registry.ssl.*}. */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
         }
     }
 

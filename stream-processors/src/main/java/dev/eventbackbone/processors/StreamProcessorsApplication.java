@@ -2,7 +2,6 @@ package dev.eventbackbone.processors;
 
 import com.codahale.metrics.Gauge;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
-import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -10,7 +9,6 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -55,12 +53,11 @@ public class StreamProcessorsApplication extends Application<StreamProcessorsCon
 
     /** Client settings first, then Streams tuning, then what the service must have its own way. */
     static Map<String, Object> streamsConfig(StreamProcessorsConfiguration configuration) {
-        Map<String, Object> config = new HashMap<>(configuration.getKafka().getClientProperties());
+        Map<String, Object> config = configuration.getKafka().clientConfig();
         // Kafka 5.0's default, taken now: the topology has no global state, and it silences a start-up warning.
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.putAll(configuration.getKafka().getStreamsProperties());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, configuration.getApplicationId());
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, configuration.getKafka().getBootstrapServers());
         config.put(StreamsConfig.STATE_DIR_CONFIG, configuration.getStateDir().toAbsolutePath().toString());
         // The audit log promises each event once: outputs, dedupe state and offsets commit together.
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -68,8 +65,6 @@ public class StreamProcessorsApplication extends Application<StreamProcessorsCon
     }
 
     private static Map<String, Object> registryClientConfig(StreamProcessorsConfiguration configuration) {
-        Map<String, Object> config = new HashMap<>(configuration.getRegistry().getClientProperties());
-        config.put(SchemaRegistryClientConfig.URL, configuration.getRegistry().getUrl());
-        return config;
+        return configuration.getRegistry().clientConfig();
     }
 }

@@ -1,6 +1,8 @@
 package dev.eventbackbone.processors;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.config.KafkaConnection;
+import dev.eventbackbone.contracts.config.RegistryConnection;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
 import io.dropwizard.core.Configuration;
@@ -31,7 +33,7 @@ public class StreamProcessorsConfiguration extends Configuration {
 
     @Valid
     @NotNull
-    private RegistrySettings registry = new RegistrySettings();
+    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path stateDir = Path.of("state");
@@ -81,12 +83,12 @@ public class StreamProcessorsConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public RegistrySettings getRegistry() {
+    public RegistryConnection getRegistry() {
         return registry;
     }
 
     @JsonProperty
-    public void setRegistry(RegistrySettings registry) {
+    public void setRegistry(RegistryConnection registry) {
         this.registry = registry;
     }
 
@@ -123,40 +125,10 @@ public class StreamProcessorsConfiguration extends Configuration {
     }
 
     /** Where Kafka is and how to talk to it. */
-    public static class KafkaSettings {
-
-        @NotBlank
-        private String bootstrapServers = "127.0.0.1:9092";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
+    public static class KafkaSettings extends KafkaConnection {
 
         @NotNull
         private Map<String, String> streamsProperties = new LinkedHashMap<>();
-
-        @JsonProperty
-        public String getBootstrapServers() {
-            return bootstrapServers;
-        }
-
-        @JsonProperty
-        public void setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-        }
-
-        /**
-         * Settings for every Kafka client of the service (Streams' consumers, producers and admin), e.g.
-         * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*}.
-         */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
-        }
 
         /**
          * Kafka Streams tuning, e.g. {@code num.stream.threads}, {@code replication.factor},
@@ -170,38 +142,6 @@ public class StreamProcessorsConfiguration extends Configuration {
         @JsonProperty
         public void setStreamsProperties(Map<String, String> streamsProperties) {
             this.streamsProperties = streamsProperties;
-        }
-    }
-
-    /** The Confluent-compatible schema registry the audit schemas are in. */
-    public static class RegistrySettings {
-
-        @NotBlank
-        private String url = "http://127.0.0.1:8081";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
-
-        /** One URL, or several separated by commas for failover. */
-        @JsonProperty
-        public String getUrl() {
-            return url;
-        }
-
-        @JsonProperty
-        public void setUrl(String url) {
-            this.url = url;
-        }
-
-        /** Registry client settings: {@code basic.auth.*}, {@code bearer.auth.*}, {@code schema.registry.ssl.*}. */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.eventbackbone.registry;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.config.KafkaConnection;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -10,8 +11,6 @@ import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +30,7 @@ public class SchemaRegistryConfiguration extends Configuration {
 
     @Valid
     @NotNull
-    private KafkaSettings kafka = new KafkaSettings();
+    private KafkaConnection kafka = new KafkaConnection();
 
     @NotBlank
     private String schemasTopic = DEFAULT_SCHEMAS_TOPIC;
@@ -67,12 +66,12 @@ public class SchemaRegistryConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public KafkaSettings getKafka() {
+    public KafkaConnection getKafka() {
         return kafka;
     }
 
     @JsonProperty
-    public void setKafka(KafkaSettings kafka) {
+    public void setKafka(KafkaConnection kafka) {
         this.kafka = kafka;
     }
 
@@ -110,40 +109,5 @@ public class SchemaRegistryConfiguration extends Configuration {
     @JsonProperty
     public void setStartupTimeout(Duration startupTimeout) {
         this.startupTimeout = startupTimeout;
-    }
-
-    /** Where Kafka is and how to talk to it. */
-    public static class KafkaSettings {
-
-        @NotBlank
-        private String bootstrapServers = "127.0.0.1:9092";
-
-        @NotNull
-        private Map<String, String> clientProperties = new LinkedHashMap<>();
-
-        @JsonProperty
-        public String getBootstrapServers() {
-            return bootstrapServers;
-        }
-
-        @JsonProperty
-        public void setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-        }
-
-        /**
-         * Extra Kafka client settings given to the admin client, producer and consumer alike, for
-         * example {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config},
-         * {@code ssl.truststore.location}.
-         */
-        @JsonProperty
-        public Map<String, String> getClientProperties() {
-            return clientProperties;
-        }
-
-        @JsonProperty
-        public void setClientProperties(Map<String, String> clientProperties) {
-            this.clientProperties = clientProperties;
-        }
     }
 }

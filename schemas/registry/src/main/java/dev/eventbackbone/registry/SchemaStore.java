@@ -1,9 +1,16 @@
 package dev.eventbackbone.registry;
 
+import dev.eventbackbone.contracts.catalog.CleanupPolicy;
+import dev.eventbackbone.contracts.catalog.ProvisioningReport;
+import dev.eventbackbone.contracts.catalog.Retention;
+import dev.eventbackbone.contracts.catalog.TopicMismatch;
+import dev.eventbackbone.contracts.catalog.TopicProvisioner;
+import dev.eventbackbone.contracts.catalog.TopicProvisioningException;
+import dev.eventbackbone.contracts.catalog.TopicSpec;
+import dev.eventbackbone.contracts.config.KafkaConnection;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,15 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import dev.eventbackbone.contracts.catalog.CleanupPolicy;
-import dev.eventbackbone.contracts.catalog.ProvisioningReport;
-import dev.eventbackbone.contracts.catalog.Retention;
-import dev.eventbackbone.contracts.catalog.TopicMismatch;
-import dev.eventbackbone.contracts.catalog.TopicProvisioner;
-import dev.eventbackbone.contracts.catalog.TopicProvisioningException;
-import dev.eventbackbone.contracts.catalog.TopicSpec;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -65,7 +64,7 @@ final class SchemaStore implements Managed {
     private static final Duration READ_RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final int WRITE_ATTEMPTS = 5;
 
-    private final SchemaRegistryConfiguration.KafkaSettings kafka;
+    private final KafkaConnection kafka;
     private final String topic;
     private final TopicPartition partition;
     private final CompatibilityLevel defaultLevel;
@@ -442,8 +441,7 @@ final class SchemaStore implements Managed {
     }
 
     private Map<String, Object> clientProperties(Map<String, String> specific) {
-        Map<String, Object> properties = new HashMap<>(kafka.getClientProperties());
-        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+        Map<String, Object> properties = kafka.clientConfig();
         properties.putAll(specific);
         return properties;
     }
