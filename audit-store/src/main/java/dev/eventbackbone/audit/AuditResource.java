@@ -40,7 +40,6 @@ public final class AuditResource {
 
     static final String SCOPE = "read:audit";
     static final int MAX_LIMIT = 500;
-    private static final String BEARER = "bearer ";
     private static final Set<String> OUTCOMES = Set.of("UNKNOWN", "SUCCESS", "FAILURE", "DENIED", "ERROR");
     private static final Set<String> SEVERITIES = Set.of("UNKNOWN", "INFO", "NOTICE", "WARNING", "HIGH", "CRITICAL");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -156,11 +155,9 @@ public final class AuditResource {
     }
 
     private String tenantOf(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
-                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw ApiError.of(401, "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'.");
-        }
-        ApiKey key = keys.authenticate(authorization.substring(BEARER.length()).trim()).orElseThrow(() ->
+        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
+                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'."));
+        ApiKey key = keys.authenticate(secret).orElseThrow(() ->
                 ApiError.of(401, "unknown_api_key", "The API key is not known: check it, or create one with"
                         + " `backbone keys create --scopes read:audit`."));
         if (!key.allows(SCOPE)) {

@@ -2,12 +2,9 @@ package dev.eventbackbone.ingest;
 
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
-import java.util.Optional;
 
 /** Turns an Authorization header into the caller's API key, or the 401 that says what is missing. */
 final class Caller {
-
-    private static final String BEARER = "bearer ";
 
     private Caller() {
     }
@@ -17,13 +14,9 @@ final class Caller {
             throw IngestError.of(401, "missing_api_key",
                     "No API key: send the header 'Authorization: Bearer <api key>'.").asException();
         }
-        if (authorization.length() <= BEARER.length()
-                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw IngestError.of(401, "missing_api_key",
-                    "The Authorization header must be 'Bearer <api key>'.").asException();
-        }
-        Optional<ApiKey> key = keys.authenticate(authorization.substring(BEARER.length()).trim());
-        return key.orElseThrow(() -> IngestError.of(401, "unknown_api_key",
+        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> IngestError.of(401,
+                "missing_api_key", "The Authorization header must be 'Bearer <api key>'.").asException());
+        return keys.authenticate(secret).orElseThrow(() -> IngestError.of(401, "unknown_api_key",
                 "The API key is not known to this gateway: check it, or create one with `backbone keys create`.")
                 .asException());
     }

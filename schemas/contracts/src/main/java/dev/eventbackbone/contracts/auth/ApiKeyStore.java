@@ -94,6 +94,20 @@ public final class ApiKeyStore {
         return Optional.ofNullable(match);
     }
 
+    /**
+     * The secret of an {@code Authorization: Bearer <api key>} header (scheme case-insensitive);
+     * empty when the header is absent or names another scheme.
+     */
+    public static Optional<String> bearerSecret(String authorizationHeader) {
+        String scheme = "bearer ";
+        if (authorizationHeader == null || authorizationHeader.length() <= scheme.length()
+                || !authorizationHeader.regionMatches(true, 0, scheme, 0, scheme.length())) {
+            return Optional.empty();
+        }
+        String secret = authorizationHeader.substring(scheme.length()).trim();
+        return secret.isEmpty() ? Optional.empty() : Optional.of(secret);
+    }
+
     /** Re-reads the file when its modification time or size changed; a broken file keeps the old keys. */
     public boolean reloadIfChanged() {
         try {

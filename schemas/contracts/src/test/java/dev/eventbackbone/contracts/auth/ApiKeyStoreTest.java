@@ -63,4 +63,13 @@ class ApiKeyStoreTest {
                 .hasMessageContaining("scope 'write:everything' is not valid");
         assertThat(Files.exists(file)).isFalse();
     }
+
+    @Test
+    void readsTheSecretOfABearerHeaderOnly() {
+        assertThat(ApiKeyStore.bearerSecret("Bearer ebk_abc")).contains("ebk_abc");
+        assertThat(ApiKeyStore.bearerSecret("bearer  ebk_abc ")).contains("ebk_abc");
+        assertThat(ApiKeyStore.bearerSecret("Basic dXNlcjpwdw==")).isEmpty();
+        assertThat(ApiKeyStore.bearerSecret("Bearer ")).isEmpty();
+        assertThat(ApiKeyStore.bearerSecret(null)).isEmpty();
+    }
 }
