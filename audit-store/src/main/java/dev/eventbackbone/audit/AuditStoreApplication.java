@@ -43,9 +43,7 @@ public class AuditStoreApplication extends Application<AuditStoreConfiguration> 
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.eventbackbone");
-        }
+        AvroDeserializer.trustBackboneClasses();
         new AuditStoreApplication().run(args);
     }
 
@@ -104,8 +102,7 @@ public class AuditStoreApplication extends Application<AuditStoreConfiguration> 
         environment.lifecycle().manage(ingester);
 
         ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("audit-store-jobs").build();
-        scheduler.scheduleWithFixedDelay(() -> reloadKeys(keys), KEYS_RELOAD_INTERVAL.toMillis(),
-                KEYS_RELOAD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        keys.reloadEvery(scheduler, KEYS_RELOAD_INTERVAL);
         long retentionMillis = configuration.getRetention().getCheckInterval().toMilliseconds();
         scheduler.scheduleWithFixedDelay(() -> applyRetention(log, configuration.getRetention(), clock),
                 retentionMillis, retentionMillis, TimeUnit.MILLISECONDS);
@@ -124,17 +121,6 @@ public class AuditStoreApplication extends Application<AuditStoreConfiguration> 
         });
         environment.metrics().register("audit-store.duplicates-skipped", (Gauge<Long>) log::duplicatesSkipped);
         environment.metrics().register("audit-store.tenants", (Gauge<Integer>) () -> log.tenants().size());
-    }
-
-    private static void reloadKeys(ApiKeyStore keys) {
-        try {
-            if (keys.reloadIfChanged()) {
-                LOG.info("API keys reloaded: {} key(s)", keys.size());
-            }
-        } catch (RuntimeException e) {
-            LOG.error("API keys file {} could not be reloaded; keeping the keys loaded before: {}",
-                    keys.file(), e.getMessage());
-        }
     }
 
     private static void applyRetention(AuditLog log, AuditStoreConfiguration.RetentionSettings retention, Clock clock) {

@@ -2,6 +2,7 @@ package dev.eventbackbone.ingest;
 
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.ingest.spool.Spool;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -37,9 +37,7 @@ public class IngestGatewayApplication extends Application<IngestGatewayConfigura
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.eventbackbone");
-        }
+        AvroDeserializer.trustBackboneClasses();
         new IngestGatewayApplication().run(args);
     }
 
@@ -101,16 +99,7 @@ public class IngestGatewayApplication extends Application<IngestGatewayConfigura
         });
 
         ScheduledExecutorService reloader = environment.lifecycle().scheduledExecutorService("api-keys-reload").build();
-        reloader.scheduleWithFixedDelay(() -> {
-            try {
-                if (keys.reloadIfChanged()) {
-                    LOG.info("API keys reloaded: {} key(s)", keys.size());
-                }
-            } catch (RuntimeException e) {
-                LOG.error("API keys file {} could not be reloaded; keeping the keys loaded before: {}",
-                        keys.file(), e.getMessage());
-            }
-        }, KEYS_RELOAD_INTERVAL.toMillis(), KEYS_RELOAD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        keys.reloadEvery(reloader, KEYS_RELOAD_INTERVAL);
 
         var jersey = environment.jersey();
         jersey.register(new IngestErrorMapper());

@@ -2,6 +2,7 @@ package dev.eventbackbone.processors;
 
 import com.codahale.metrics.Gauge;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -20,9 +21,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public class StreamProcessorsApplication extends Application<StreamProcessorsConfiguration> {
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.eventbackbone");
-        }
+        AvroDeserializer.trustBackboneClasses();
         new StreamProcessorsApplication().run(args);
     }
 

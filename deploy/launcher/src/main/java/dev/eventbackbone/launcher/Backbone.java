@@ -1,8 +1,9 @@
 package dev.eventbackbone.launcher;
 
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.launcher.bench.BenchCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code backbone} command line: the entry point of the launcher jar. */
 @Command(name = "backbone",
@@ -13,13 +14,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Backbone {
 
-    /** Avro refuses to instantiate generated classes outside trusted packages. */
-    static final String TRUSTED_AVRO_PACKAGES = "dev.eventbackbone";
-
     public static void main(String[] args) {
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", TRUSTED_AVRO_PACKAGES);
-        }
+        AvroDeserializer.trustBackboneClasses();
         CommandLine commandLine = new CommandLine(new Backbone());
         commandLine.setExecutionExceptionHandler((failure, command, parsed) -> {
             if (failure instanceof LaunchException) {

@@ -19,21 +19,27 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The backbone's API keys, kept in a YAML file that holds only SHA-256 hashes. Looking a key up
  * compares its hash with every stored hash in constant time, so timing tells nothing about how
- * close a guess was. {@link #reloadIfChanged()} picks up keys added while the gateway runs.
+ * close a guess was. {@link #reloadIfChanged()} picks up keys added while a service runs.
  */
 public final class ApiKeyStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyStore.class);
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern SCOPE = Pattern.compile("(ingest:[a-z*]+|read:[a-z*]+|admin)");
     private static final String KEY_PREFIX = "ebk_";
@@ -106,6 +112,23 @@ public final class ApiKeyStore {
         }
         String secret = authorizationHeader.substring(scheme.length()).trim();
         return secret.isEmpty() ? Optional.empty() : Optional.of(secret);
+    }
+
+    /**
+     * Checks the file for changes at a fixed interval on the executor, so keys created while a
+     * service runs work within that interval. A broken file is logged and the keys loaded before stay.
+     */
+    public void reloadEvery(ScheduledExecutorService executor, Duration interval) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                if (reloadIfChanged()) {
+                    LOG.info("API keys reloaded from {}: {} key(s)", file, size());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("API keys file {} could not be reloaded; keeping the keys loaded before: {}",
+                        file, e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Re-reads the file when its modification time or size changed; a broken file keeps the old keys. */

@@ -49,6 +49,18 @@ import org.apache.kafka.common.serialization.Deserializer;
 public class AvroDeserializer<T> implements Deserializer<T> {
 
     private static final String SERIALIZABLE_PACKAGES = "org.apache.avro.SERIALIZABLE_PACKAGES";
+    /** The packages whose generated classes every backbone JVM lets Avro instantiate. */
+    public static final String BACKBONE_PACKAGES = "dev.eventbackbone";
+
+    /**
+     * Lets Avro instantiate the backbone's generated classes in this JVM, unless the operator set
+     * {@code org.apache.avro.SERIALIZABLE_PACKAGES} already. Call it first thing in a {@code main}.
+     */
+    public static void trustBackboneClasses() {
+        if (System.getProperty(SERIALIZABLE_PACKAGES) == null) {
+            System.setProperty(SERIALIZABLE_PACKAGES, BACKBONE_PACKAGES);
+        }
+    }
 
     private SchemaRegistryClient client;
     private final Class<?> specificType;
