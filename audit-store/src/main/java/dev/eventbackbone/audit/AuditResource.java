@@ -12,6 +12,8 @@ import dev.eventbackbone.audit.store.Page;
 import dev.eventbackbone.audit.store.StoredRecord;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.events.AuditOutcome;
+import dev.eventbackbone.contracts.events.AuditSeverity;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -26,9 +28,12 @@ import java.io.BufferedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The audit API. Every answer is about the caller's own tenant, taken from the API key (scope
@@ -40,8 +45,8 @@ public final class AuditResource {
 
     static final String SCOPE = "read:audit";
     static final int MAX_LIMIT = 500;
-    private static final Set<String> OUTCOMES = Set.of("UNKNOWN", "SUCCESS", "FAILURE", "DENIED", "ERROR");
-    private static final Set<String> SEVERITIES = Set.of("UNKNOWN", "INFO", "NOTICE", "WARNING", "HIGH", "CRITICAL");
+    private static final Set<String> OUTCOMES = symbols(AuditOutcome.values());
+    private static final Set<String> SEVERITIES = symbols(AuditSeverity.values());
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final ApiKeyStore keys;
@@ -165,6 +170,10 @@ public final class AuditResource {
                     + " lacks the scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".");
         }
         return key.tenant();
+    }
+
+    private static Set<String> symbols(Enum<?>[] values) {
+        return Arrays.stream(values).map(Enum::name).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     private static String blankToNull(String value) {

@@ -9,11 +9,30 @@ import java.util.Arrays;
 /**
  * One record as the store holds it: its place in the tenant's chain and the canonical JSON the
  * chain hash covers. The value bytes are {@code storedAt(8) prevHash(32) hash(32) canonicalJson}.
+ * The JSON is parsed once, when first asked for: a search parses it to filter, and the answer
+ * reuses that tree. Arrays and the tree are shared with the caller, not copied: read, do not change.
  */
-public record StoredRecord(String tenantId, long sequence, long storedAt, byte[] previousHash, byte[] hash,
-                           byte[] canonicalJson) {
+public final class StoredRecord {
 
     private static final int HEADER = Long.BYTES + 2 * ChainHash.LENGTH;
+
+    private final String tenantId;
+    private final long sequence;
+    private final long storedAt;
+    private final byte[] previousHash;
+    private final byte[] hash;
+    private final byte[] canonicalJson;
+    private ObjectNode record;
+
+    private StoredRecord(String tenantId, long sequence, long storedAt, byte[] previousHash, byte[] hash,
+                         byte[] canonicalJson) {
+        this.tenantId = tenantId;
+        this.sequence = sequence;
+        this.storedAt = storedAt;
+        this.previousHash = previousHash;
+        this.hash = hash;
+        this.canonicalJson = canonicalJson;
+    }
 
     static byte[] value(long storedAt, byte[] previousHash, byte[] hash, byte[] canonicalJson) {
         return ByteBuffer.allocate(HEADER + canonicalJson.length)
@@ -30,8 +49,36 @@ public record StoredRecord(String tenantId, long sequence, long storedAt, byte[]
                 Arrays.copyOfRange(value, HEADER, value.length));
     }
 
+    /** The record's JSON tree. */
     public ObjectNode record() {
-        return CanonicalJson.parse(canonicalJson);
+        if (record == null) {
+            record = CanonicalJson.parse(canonicalJson);
+        }
+        return record;
+    }
+
+    public String tenantId() {
+        return tenantId;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public long storedAt() {
+        return storedAt;
+    }
+
+    public byte[] previousHash() {
+        return previousHash;
+    }
+
+    public byte[] hash() {
+        return hash;
+    }
+
+    public byte[] canonicalJson() {
+        return canonicalJson;
     }
 
     public String previousHashHex() {
