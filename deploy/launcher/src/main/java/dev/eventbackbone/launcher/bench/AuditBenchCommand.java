@@ -1,5 +1,6 @@
 package dev.eventbackbone.launcher.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.audit.AuditStoreApplication;
 import dev.eventbackbone.audit.AuditStoreConfiguration;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
@@ -9,8 +10,8 @@ import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditResource;
 import dev.eventbackbone.contracts.events.AuditSeverity;
-import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.launcher.DropwizardServer;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
@@ -54,6 +55,7 @@ import picocli.CommandLine.Option;
 final class AuditBenchCommand implements Callable<Integer> {
 
     private static final String TOPIC = "audit.events";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--events", defaultValue = "1000000", description = "Records to store. Default: ${DEFAULT-VALUE}.")
     int events;
@@ -201,15 +203,7 @@ final class AuditBenchCommand implements Callable<Integer> {
     private static long newestSequence(HttpClient http, String url, String apiKey) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + apiKey)
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        int at = body.indexOf("\"sequence\":");
-        if (at < 0) {
-            return 0;
-        }
-        int end = at + "\"sequence\":".length();
-        while (end < body.length() && Character.isDigit(body.charAt(end))) {
-            end++;
-        }
-        return Long.parseLong(body.substring(at + "\"sequence\":".length(), end));
+        return JSON.readTree(body).path("events").path(0).path("sequence").asLong(0);
     }
 
     private int tenantOfActor(int actor) {
