@@ -9,11 +9,8 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
+import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
-import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -cp ... dev.eventbackbone.audit.AuditStoreApplication server audit-store.yml}, or embed
  * it with an {@link AuditStoreConfiguration} built in code.
  */
-public class AuditStoreApplication extends Application<AuditStoreConfiguration> {
+public class AuditStoreApplication extends ServiceApplication<AuditStoreConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditStoreApplication.class);
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -50,12 +47,6 @@ public class AuditStoreApplication extends Application<AuditStoreConfiguration> 
     @Override
     public String getName() {
         return "audit-store";
-    }
-
-    @Override
-    public void initialize(Bootstrap<AuditStoreConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override

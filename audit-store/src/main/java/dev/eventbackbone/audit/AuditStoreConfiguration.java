@@ -3,11 +3,7 @@ package dev.eventbackbone.audit;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.config.KafkaConnection;
-import dev.eventbackbone.contracts.config.RegistryConnection;
-import io.dropwizard.core.Configuration;
-import io.dropwizard.core.server.DefaultServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import dev.eventbackbone.service.ServiceConfiguration;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
@@ -16,7 +12,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * registry, so an empty YAML file starts a store on {@code http://0.0.0.0:8083} (admin on
  * {@code 8093}) that keeps its data in {@code audit-store-data/}.
  */
-public class AuditStoreConfiguration extends Configuration {
+public class AuditStoreConfiguration extends ServiceConfiguration {
 
     public static final int DEFAULT_PORT = 8083;
     public static final int DEFAULT_ADMIN_PORT = 8093;
@@ -33,10 +28,6 @@ public class AuditStoreConfiguration extends Configuration {
     @Valid
     @NotNull
     private KafkaSettings kafka = new KafkaSettings();
-
-    @Valid
-    @NotNull
-    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path dataDirectory = Path.of("audit-store-data");
@@ -60,26 +51,12 @@ public class AuditStoreConfiguration extends Configuration {
     private RetentionSettings retention = new RetentionSettings();
 
     public AuditStoreConfiguration() {
-        DefaultServerFactory server = new DefaultServerFactory();
-        HttpConnectorFactory application = new HttpConnectorFactory();
-        application.setPort(DEFAULT_PORT);
-        HttpConnectorFactory admin = new HttpConnectorFactory();
-        admin.setPort(DEFAULT_ADMIN_PORT);
-        server.setApplicationConnectors(List.of(application));
-        server.setAdminConnectors(List.of(admin));
-        setServerFactory(server);
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
     }
 
     /** Serves on {@code 127.0.0.1} at the given ports (0 = any free port) without a request log. */
     public AuditStoreConfiguration embeddedOnLoopback(int port, int adminPort) {
-        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
-        server.setRequestLogFactory(new ExternalRequestLogFactory());
-        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
-        application.setBindHost("127.0.0.1");
-        application.setPort(port);
-        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
-        admin.setBindHost("127.0.0.1");
-        admin.setPort(adminPort);
+        serveOnLoopback(port, adminPort);
         return this;
     }
 
@@ -91,16 +68,6 @@ public class AuditStoreConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(KafkaSettings kafka) {
         this.kafka = kafka;
-    }
-
-    @JsonProperty
-    public RegistryConnection getRegistry() {
-        return registry;
-    }
-
-    @JsonProperty
-    public void setRegistry(RegistryConnection registry) {
-        this.registry = registry;
     }
 
     /** The RocksDB directory: records, chain heads, indexes, checkpoints and consumed offsets. */

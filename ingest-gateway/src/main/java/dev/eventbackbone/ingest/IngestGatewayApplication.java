@@ -5,11 +5,8 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.ingest.spool.Spool;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
+import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
-import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * it by running it with an {@link IngestGatewayConfiguration} built in code; it keeps no static
  * state, so several gateways may share a JVM.
  */
-public class IngestGatewayApplication extends Application<IngestGatewayConfiguration> {
+public class IngestGatewayApplication extends ServiceApplication<IngestGatewayConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestGatewayApplication.class);
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -44,12 +41,6 @@ public class IngestGatewayApplication extends Application<IngestGatewayConfigura
     @Override
     public String getName() {
         return "ingest-gateway";
-    }
-
-    @Override
-    public void initialize(Bootstrap<IngestGatewayConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override

@@ -2,11 +2,7 @@ package dev.eventbackbone.ingest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.config.KafkaConnection;
-import dev.eventbackbone.contracts.config.RegistryConnection;
-import io.dropwizard.core.Configuration;
-import io.dropwizard.core.server.DefaultServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import dev.eventbackbone.service.ServiceConfiguration;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
@@ -18,7 +14,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code 8090}) backed by {@code 127.0.0.1:9092} and {@code http://127.0.0.1:8081}, reading API keys
  * from {@code keys.yml}.
  */
-public class IngestGatewayConfiguration extends Configuration {
+public class IngestGatewayConfiguration extends ServiceConfiguration {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_ADMIN_PORT = 8090;
@@ -36,10 +31,6 @@ public class IngestGatewayConfiguration extends Configuration {
     @Valid
     @NotNull
     private KafkaSettings kafka = new KafkaSettings();
-
-    @Valid
-    @NotNull
-    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path keysFile = Path.of("keys.yml");
@@ -61,14 +52,7 @@ public class IngestGatewayConfiguration extends Configuration {
     private IdempotencySettings idempotency = new IdempotencySettings();
 
     public IngestGatewayConfiguration() {
-        DefaultServerFactory server = new DefaultServerFactory();
-        HttpConnectorFactory application = new HttpConnectorFactory();
-        application.setPort(DEFAULT_PORT);
-        HttpConnectorFactory admin = new HttpConnectorFactory();
-        admin.setPort(DEFAULT_ADMIN_PORT);
-        server.setApplicationConnectors(List.of(application));
-        server.setAdminConnectors(List.of(admin));
-        setServerFactory(server);
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
     }
 
     /**
@@ -76,14 +60,7 @@ public class IngestGatewayConfiguration extends Configuration {
      * for a gateway running inside another process, such as the launcher or a test.
      */
     public IngestGatewayConfiguration embeddedOnLoopback(int port, int adminPort) {
-        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
-        server.setRequestLogFactory(new ExternalRequestLogFactory());
-        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
-        application.setBindHost("127.0.0.1");
-        application.setPort(port);
-        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
-        admin.setBindHost("127.0.0.1");
-        admin.setPort(adminPort);
+        serveOnLoopback(port, adminPort);
         return this;
     }
 
@@ -95,16 +72,6 @@ public class IngestGatewayConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(KafkaSettings kafka) {
         this.kafka = kafka;
-    }
-
-    @JsonProperty
-    public RegistryConnection getRegistry() {
-        return registry;
-    }
-
-    @JsonProperty
-    public void setRegistry(RegistryConnection registry) {
-        this.registry = registry;
     }
 
     /**

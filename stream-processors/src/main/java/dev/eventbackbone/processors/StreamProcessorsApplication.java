@@ -5,10 +5,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
-import io.dropwizard.core.setup.Bootstrap;
+import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.setup.Environment;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
@@ -18,7 +15,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * health checks and metrics on the admin port. Run alone with {@code ... StreamProcessorsApplication
  * server stream-processors.yml}, or embedded with a configuration built in code; it keeps no static state.
  */
-public class StreamProcessorsApplication extends Application<StreamProcessorsConfiguration> {
+public class StreamProcessorsApplication extends ServiceApplication<StreamProcessorsConfiguration> {
 
     public static void main(String[] args) throws Exception {
         AvroDeserializer.trustBackboneClasses();
@@ -28,12 +25,6 @@ public class StreamProcessorsApplication extends Application<StreamProcessorsCon
     @Override
     public String getName() {
         return "stream-processors";
-    }
-
-    @Override
-    public void initialize(Bootstrap<StreamProcessorsConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override

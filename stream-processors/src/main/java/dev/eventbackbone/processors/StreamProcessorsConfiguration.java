@@ -2,19 +2,14 @@ package dev.eventbackbone.processors;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.config.KafkaConnection;
-import dev.eventbackbone.contracts.config.RegistryConnection;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
-import io.dropwizard.core.Configuration;
-import io.dropwizard.core.server.DefaultServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import dev.eventbackbone.service.ServiceConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +17,7 @@ import java.util.Map;
  * broker and registry, so an empty YAML file runs the audit normalizer against {@code 127.0.0.1:9092}
  * and {@code http://127.0.0.1:8081}, with health checks and metrics on admin port {@code 8092}.
  */
-public class StreamProcessorsConfiguration extends Configuration {
+public class StreamProcessorsConfiguration extends ServiceConfiguration {
 
     public static final int DEFAULT_PORT = 8085;
     public static final int DEFAULT_ADMIN_PORT = 8092;
@@ -30,10 +25,6 @@ public class StreamProcessorsConfiguration extends Configuration {
     @Valid
     @NotNull
     private KafkaSettings kafka = new KafkaSettings();
-
-    @Valid
-    @NotNull
-    private RegistryConnection registry = new RegistryConnection();
 
     @NotNull
     private Path stateDir = Path.of("state");
@@ -46,14 +37,7 @@ public class StreamProcessorsConfiguration extends Configuration {
     private AuditSettings audit = new AuditSettings();
 
     public StreamProcessorsConfiguration() {
-        DefaultServerFactory server = new DefaultServerFactory();
-        HttpConnectorFactory application = new HttpConnectorFactory();
-        application.setPort(DEFAULT_PORT);
-        HttpConnectorFactory admin = new HttpConnectorFactory();
-        admin.setPort(DEFAULT_ADMIN_PORT);
-        server.setApplicationConnectors(List.of(application));
-        server.setAdminConnectors(List.of(admin));
-        setServerFactory(server);
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
     }
 
     /**
@@ -61,14 +45,7 @@ public class StreamProcessorsConfiguration extends Configuration {
      * for a service running inside another process, such as the launcher or a test.
      */
     public StreamProcessorsConfiguration embeddedOnLoopback(int port, int adminPort) {
-        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
-        server.setRequestLogFactory(new ExternalRequestLogFactory());
-        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
-        application.setBindHost("127.0.0.1");
-        application.setPort(port);
-        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
-        admin.setBindHost("127.0.0.1");
-        admin.setPort(adminPort);
+        serveOnLoopback(port, adminPort);
         return this;
     }
 
@@ -80,16 +57,6 @@ public class StreamProcessorsConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(KafkaSettings kafka) {
         this.kafka = kafka;
-    }
-
-    @JsonProperty
-    public RegistryConnection getRegistry() {
-        return registry;
-    }
-
-    @JsonProperty
-    public void setRegistry(RegistryConnection registry) {
-        this.registry = registry;
     }
 
     /** Where Kafka Streams keeps its local state (RocksDB); keep it on a persistent volume to avoid restores. */

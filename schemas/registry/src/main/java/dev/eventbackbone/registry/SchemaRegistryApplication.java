@@ -1,10 +1,7 @@
 package dev.eventbackbone.registry;
 
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
+import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
-import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 
 /**
@@ -13,7 +10,7 @@ import io.dropwizard.core.setup.Environment;
  * registry.yml}, or embed it by running it with a {@link SchemaRegistryConfiguration} built in
  * code; it keeps no static state, so several instances may share a JVM.
  */
-public class SchemaRegistryApplication extends Application<SchemaRegistryConfiguration> {
+public class SchemaRegistryApplication extends ServiceApplication<SchemaRegistryConfiguration> {
 
     public static void main(String[] args) throws Exception {
         new SchemaRegistryApplication().run(args);
@@ -22,12 +19,6 @@ public class SchemaRegistryApplication extends Application<SchemaRegistryConfigu
     @Override
     public String getName() {
         return "schema-registry";
-    }
-
-    @Override
-    public void initialize(Bootstrap<SchemaRegistryConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override

@@ -1,0 +1,20 @@
+package dev.eventbackbone.service;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.setup.Bootstrap;
+
+/**
+ * A backbone service: its YAML may use {@code ${VAR:-default}} to take any setting from the
+ * environment, which is how containers and the example files configure it.
+ */
+public abstract class ServiceApplication<C extends Configuration> extends Application<C> {
+
+    @Override
+    public void initialize(Bootstrap<C> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    }
+}

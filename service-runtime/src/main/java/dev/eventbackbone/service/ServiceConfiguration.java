@@ -1,0 +1,59 @@
+package dev.eventbackbone.service;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.config.RegistryConnection;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.ExternalRequestLogFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.util.List;
+
+/**
+ * What the configuration of every backbone service that reads Avro from Kafka has: an application
+ * port and an admin port (health, metrics) of its own, and the schema registry it reads schemas
+ * from. Each service adds its own sections.
+ */
+public abstract class ServiceConfiguration extends Configuration {
+
+    @Valid
+    @NotNull
+    private RegistryConnection registry = new RegistryConnection();
+
+    protected ServiceConfiguration(int defaultPort, int defaultAdminPort) {
+        DefaultServerFactory server = new DefaultServerFactory();
+        HttpConnectorFactory application = new HttpConnectorFactory();
+        application.setPort(defaultPort);
+        HttpConnectorFactory admin = new HttpConnectorFactory();
+        admin.setPort(defaultAdminPort);
+        server.setApplicationConnectors(List.of(application));
+        server.setAdminConnectors(List.of(admin));
+        setServerFactory(server);
+    }
+
+    /**
+     * Serves on {@code 127.0.0.1} at the given ports (0 = any free port) and writes no request log:
+     * for a service running inside another process, such as the launcher or a test.
+     */
+    protected void serveOnLoopback(int port, int adminPort) {
+        DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
+        server.setRequestLogFactory(new ExternalRequestLogFactory());
+        HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
+        application.setBindHost("127.0.0.1");
+        application.setPort(port);
+        HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
+        admin.setBindHost("127.0.0.1");
+        admin.setPort(adminPort);
+    }
+
+    @JsonProperty
+    public RegistryConnection getRegistry() {
+        return registry;
+    }
+
+    @JsonProperty
+    public void setRegistry(RegistryConnection registry) {
+        this.registry = registry;
+    }
+}
