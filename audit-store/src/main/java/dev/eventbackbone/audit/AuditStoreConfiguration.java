@@ -20,14 +20,10 @@ import java.util.concurrent.TimeUnit;
  * registry, so an empty YAML file starts a store on {@code http://0.0.0.0:8083} (admin on
  * {@code 8093}) that keeps its data in {@code audit-store-data/}.
  */
-public class AuditStoreConfiguration extends ServiceConfiguration {
+public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConfiguration, AuditStoreConfiguration.KafkaSettings> {
 
     public static final int DEFAULT_PORT = 8083;
     public static final int DEFAULT_ADMIN_PORT = 8093;
-
-    @Valid
-    @NotNull
-    private KafkaSettings kafka = new KafkaSettings();
 
     @NotNull
     private Path dataDirectory = Path.of("audit-store-data");
@@ -51,23 +47,7 @@ public class AuditStoreConfiguration extends ServiceConfiguration {
     private RetentionSettings retention = new RetentionSettings();
 
     public AuditStoreConfiguration() {
-        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
-    }
-
-    /** Serves on {@code 127.0.0.1} at the given ports (0 = any free port) without a request log. */
-    public AuditStoreConfiguration embeddedOnLoopback(int port, int adminPort) {
-        serveOnLoopback(port, adminPort);
-        return this;
-    }
-
-    @JsonProperty
-    public KafkaSettings getKafka() {
-        return kafka;
-    }
-
-    @JsonProperty
-    public void setKafka(KafkaSettings kafka) {
-        this.kafka = kafka;
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
     }
 
     /** The RocksDB directory: records, chain heads, indexes, checkpoints and consumed offsets. */

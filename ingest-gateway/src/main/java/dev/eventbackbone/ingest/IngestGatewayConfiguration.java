@@ -23,14 +23,10 @@ import java.util.concurrent.TimeUnit;
  * {@code 8090}) backed by {@code 127.0.0.1:9092} and {@code http://127.0.0.1:8081}, reading API keys
  * from {@code keys.yml}.
  */
-public class IngestGatewayConfiguration extends ServiceConfiguration {
+public class IngestGatewayConfiguration extends ServiceConfiguration<IngestGatewayConfiguration, IngestGatewayConfiguration.KafkaSettings> {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_ADMIN_PORT = 8090;
-
-    @Valid
-    @NotNull
-    private KafkaSettings kafka = new KafkaSettings();
 
     @NotNull
     private Path keysFile = Path.of("keys.yml");
@@ -52,26 +48,7 @@ public class IngestGatewayConfiguration extends ServiceConfiguration {
     private IdempotencySettings idempotency = new IdempotencySettings();
 
     public IngestGatewayConfiguration() {
-        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
-    }
-
-    /**
-     * Serves on {@code 127.0.0.1} at the given ports (0 = any free port) and writes no request log:
-     * for a gateway running inside another process, such as the launcher or a test.
-     */
-    public IngestGatewayConfiguration embeddedOnLoopback(int port, int adminPort) {
-        serveOnLoopback(port, adminPort);
-        return this;
-    }
-
-    @JsonProperty
-    public KafkaSettings getKafka() {
-        return kafka;
-    }
-
-    @JsonProperty
-    public void setKafka(KafkaSettings kafka) {
-        this.kafka = kafka;
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.eventbackbone.service;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.eventbackbone.contracts.config.KafkaConnection;
 import dev.eventbackbone.contracts.config.RegistryConnection;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
@@ -12,16 +13,25 @@ import java.util.List;
 
 /**
  * What the configuration of every backbone service that reads Avro from Kafka has: an application
- * port and an admin port (health, metrics) of its own, and the schema registry it reads schemas
- * from. Each service adds its own sections.
+ * port and an admin port (health, metrics) of its own, its Kafka section and the schema registry
+ * it reads schemas from. Each service adds its own sections.
+ *
+ * @param <S> the service's configuration class, which {@link #embeddedOnLoopback} returns
+ * @param <K> the service's Kafka section: the common connection and its own client tuning
  */
-public abstract class ServiceConfiguration extends Configuration {
+public abstract class ServiceConfiguration<S extends ServiceConfiguration<S, K>, K extends KafkaConnection>
+        extends Configuration {
+
+    @Valid
+    @NotNull
+    private K kafka;
 
     @Valid
     @NotNull
     private RegistryConnection registry = new RegistryConnection();
 
-    protected ServiceConfiguration(int defaultPort, int defaultAdminPort) {
+    protected ServiceConfiguration(int defaultPort, int defaultAdminPort, K defaultKafka) {
+        this.kafka = defaultKafka;
         DefaultServerFactory server = new DefaultServerFactory();
         HttpConnectorFactory application = new HttpConnectorFactory();
         application.setPort(defaultPort);
@@ -36,7 +46,8 @@ public abstract class ServiceConfiguration extends Configuration {
      * Serves on {@code 127.0.0.1} at the given ports (0 = any free port) and writes no request log:
      * for a service running inside another process, such as the launcher or a test.
      */
-    protected void serveOnLoopback(int port, int adminPort) {
+    @SuppressWarnings("unchecked")
+    public S embeddedOnLoopback(int port, int adminPort) {
         DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
         server.setRequestLogFactory(new ExternalRequestLogFactory());
         HttpConnectorFactory application = (HttpConnectorFactory) server.getApplicationConnectors().get(0);
@@ -45,6 +56,17 @@ public abstract class ServiceConfiguration extends Configuration {
         HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
         admin.setBindHost("127.0.0.1");
         admin.setPort(adminPort);
+        return (S) this;
+    }
+
+    @JsonProperty
+    public K getKafka() {
+        return kafka;
+    }
+
+    @JsonProperty
+    public void setKafka(K kafka) {
+        this.kafka = kafka;
     }
 
     @JsonProperty

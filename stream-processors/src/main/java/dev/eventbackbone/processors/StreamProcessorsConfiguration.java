@@ -17,14 +17,10 @@ import java.util.Map;
  * broker and registry, so an empty YAML file runs the audit normalizer against {@code 127.0.0.1:9092}
  * and {@code http://127.0.0.1:8081}, with health checks and metrics on admin port {@code 8092}.
  */
-public class StreamProcessorsConfiguration extends ServiceConfiguration {
+public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamProcessorsConfiguration, StreamProcessorsConfiguration.KafkaSettings> {
 
     public static final int DEFAULT_PORT = 8085;
     public static final int DEFAULT_ADMIN_PORT = 8092;
-
-    @Valid
-    @NotNull
-    private KafkaSettings kafka = new KafkaSettings();
 
     @NotNull
     private Path stateDir = Path.of("state");
@@ -37,26 +33,7 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration {
     private AuditSettings audit = new AuditSettings();
 
     public StreamProcessorsConfiguration() {
-        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT);
-    }
-
-    /**
-     * Serves on {@code 127.0.0.1} at the given ports (0 = any free port) and writes no request log:
-     * for a service running inside another process, such as the launcher or a test.
-     */
-    public StreamProcessorsConfiguration embeddedOnLoopback(int port, int adminPort) {
-        serveOnLoopback(port, adminPort);
-        return this;
-    }
-
-    @JsonProperty
-    public KafkaSettings getKafka() {
-        return kafka;
-    }
-
-    @JsonProperty
-    public void setKafka(KafkaSettings kafka) {
-        this.kafka = kafka;
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
     }
 
     /** Where Kafka Streams keeps its local state (RocksDB); keep it on a persistent volume to avoid restores. */
