@@ -350,11 +350,6 @@ public final class AuditLog implements AutoCloseable {
         return head(tenant).sequence();
     }
 
-    /** The sequence below which retention has deleted the tenant's records (0 when nothing was deleted). */
-    public long retainedAfter(String tenant) {
-        return head(tenant).retainedAfter();
-    }
-
     public Set<String> tenants() {
         return Set.copyOf(headByTenant.keySet());
     }
@@ -746,12 +741,11 @@ public final class AuditLog implements AutoCloseable {
                 var json = record.record();
                 batch.delete(records, Keys.record(tenant, record.sequence()));
                 batch.delete(eventIds, Keys.eventId(tenant, json.path("eventId").asText()));
-                batch.delete(indexes, Keys.index(IndexField.ACTOR, tenant, json.path("actorId").asText(), record.sequence()));
-                batch.delete(indexes, Keys.index(IndexField.ACTION, tenant, json.path("action").asText(), record.sequence()));
-                batch.delete(indexes, Keys.index(IndexField.RESOURCE, tenant,
-                        json.path("resource").path("id").asText(), record.sequence()));
-                batch.delete(indexes, Keys.index(IndexField.OUTCOME, tenant, json.path("outcome").asText(), record.sequence()));
-                batch.delete(indexes, Keys.timeIndex(tenant, json.path("occurredAt").asLong(), record.sequence()));
+                for (byte[] indexPrefix : PreparedRecord.indexPrefixes(tenant, json.path("actorId").asText(),
+                        json.path("action").asText(), json.path("resource").path("id").asText(),
+                        json.path("outcome").asText(), json.path("occurredAt").asLong())) {
+                    batch.delete(indexes, Keys.withSequence(indexPrefix, record.sequence()));
+                }
             }
             Head current = head(tenant);
             Head updated = new Head(current.sequence(), current.hash(), boundary,

@@ -45,10 +45,6 @@ final class Keys {
         return concat(new byte[] {field.tag}, tenantPrefix(tenant), indexedValue(valuePrefix));
     }
 
-    static byte[] index(IndexField field, String tenant, String value, long sequence) {
-        return withSequence(indexValuePrefix(field, tenant, value), sequence);
-    }
-
     /** A prefix with a sequence number appended: the full key of an index entry or a record. */
     static byte[] withSequence(byte[] prefix, long sequence) {
         return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(sequence).array();

@@ -15,11 +15,18 @@ public record PreparedRecord(String tenantId, String eventId, byte[] eventIdKey,
     public static PreparedRecord of(AuditRecord record) {
         String tenant = record.getTenantId();
         return new PreparedRecord(tenant, record.getEventId(), Keys.eventId(tenant, record.getEventId()),
-                CanonicalJson.encode(record), List.of(
-                        Keys.indexValuePrefix(IndexField.ACTOR, tenant, record.getActorId()),
-                        Keys.indexValuePrefix(IndexField.ACTION, tenant, record.getAction()),
-                        Keys.indexValuePrefix(IndexField.RESOURCE, tenant, record.getResource().getId()),
-                        Keys.indexValuePrefix(IndexField.OUTCOME, tenant, record.getOutcome().name()),
-                        Keys.timeIndexValuePrefix(tenant, record.getOccurredAt().toEpochMilli())));
+                CanonicalJson.encode(record), indexPrefixes(tenant, record.getActorId(), record.getAction(),
+                        record.getResource().getId(), record.getOutcome().name(), record.getOccurredAt().toEpochMilli()));
+    }
+
+    /** The index entries of a record, but for the sequence: what appending writes and retention deletes. */
+    static List<byte[]> indexPrefixes(String tenant, String actorId, String action, String resourceId, String outcome,
+                                      long occurredAtMillis) {
+        return List.of(
+                Keys.indexValuePrefix(IndexField.ACTOR, tenant, actorId),
+                Keys.indexValuePrefix(IndexField.ACTION, tenant, action),
+                Keys.indexValuePrefix(IndexField.RESOURCE, tenant, resourceId),
+                Keys.indexValuePrefix(IndexField.OUTCOME, tenant, outcome),
+                Keys.timeIndexValuePrefix(tenant, occurredAtMillis));
     }
 }
