@@ -357,10 +357,15 @@ final class EventPublisher implements Managed {
                         }
                     });
             acks.add(ack);
+            if (ack.isCompletedExceptionally()) {
+                // Refused at once (e.g. no metadata within max.block.ms): a later record of the same key
+                // sent now could reach Kafka first, and this one would follow it on the retry.
+                break;
+            }
         }
         long deliveredThrough = -1;
         long deadline = System.nanoTime() + deliveryTimeout.toNanos() + TimeUnit.SECONDS.toNanos(5);
-        for (int i = 0; i < batch.size(); i++) {
+        for (int i = 0; i < acks.size(); i++) {
             try {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 deliveredThrough = batch.get(i).sequence();
