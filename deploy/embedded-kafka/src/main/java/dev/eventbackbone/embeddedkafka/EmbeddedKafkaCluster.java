@@ -2,8 +2,6 @@ package dev.eventbackbone.embeddedkafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -263,19 +261,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    /** A loopback port nobody listens on now, and not one of {@code taken}. */
-    private static int freePort(Set<Integer> taken) {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-                if (!taken.contains(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("No free port on " + InetAddress.getLoopbackAddress(), e);
-            }
-        }
-    }
-
     private static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
@@ -367,7 +352,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private List<Integer> ports(int first, Set<Integer> taken) {
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
-                int port = first == 0 ? freePort(taken) : first + i;
+                int port = first == 0 ? FreePorts.nextExcept(taken) : first + i;
                 if (port > 65_535) {
                     throw new IllegalArgumentException("Port " + first + " + " + i + " for node " + i
                             + " is past 65535: pick a lower first port");

@@ -1,9 +1,5 @@
 package dev.eventbackbone.embeddedkafka;
 
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.createTopic;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.durableProducer;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.readAll;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,27 +25,28 @@ class EmbeddedKafkaClusterIT {
     Path dataDir;
 
     @Test
-    void restartOnTheSameDataDirectoryKeepsTopicsAndRecords() throws Exception {
+    void restartOnTheSameDataDirectoryKeepsTopicsAndRecords() {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().dataDir(dataDir).start()) {
-            createTopic(kafka.bootstrapServers(), "kept", 1, Map.of());
-            try (KafkaProducer<String, String> producer = durableProducer(kafka.bootstrapServers())) {
-                send(producer, "kept", "before-restart");
-            }
+            KafkaTopics.create(kafka.bootstrapServers(), new NewTopic("kept", 1, (short) 1));
+            KafkaRecords.produce(kafka.bootstrapServers(), new StringSerializer(), new StringSerializer(),
+                    List.of(new ProducerRecord<>("kept", "before-restart", "before-restart")));
         }
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().dataDir(dataDir).start()) {
-            assertThat(readAll(kafka.bootstrapServers(), "kept", 1)).containsExactly("before-restart");
+            assertThat(valuesOf(kafka.bootstrapServers(), "kept", 1)).containsExactly("before-restart");
         }
         assertThat(dataDir).isDirectory();
     }
 
     @Test
-    void threeNodeClusterKeepsAcceptingAcksAllWritesWithOneNodeDown() throws Exception {
+    void threeNodeClusterKeepsAcceptingAcksAllWritesWithOneNodeDown() {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().nodes(3).start()) {
             String allNodes = kafka.bootstrapServers();
             assertThat(allNodes.split(",")).hasSize(3);
-            createTopic(allNodes, "replicated", 3, Map.of("min.insync.replicas", "2"));
+            KafkaTopics.create(allNodes,
+                    new NewTopic("replicated", 1, (short) 3).configs(Map.of("min.insync.replicas", "2")));
             List<String> acknowledged = new ArrayList<>();
-            try (KafkaProducer<String, String> producer = durableProducer(allNodes)) {
+            try (KafkaProducer<String, String> producer = KafkaRecords.durableProducer(allNodes, new StringSerializer(),
+                    new StringSerializer())) {
                 for (String value : values("before", 50)) {
                     send(producer, "replicated", value);
                     acknowledged.add(value);
@@ -56,7 +58,7 @@ class EmbeddedKafkaClusterIT {
                 }
             }
             assertThat(kafka.bootstrapServers().split(",")).hasSize(2);
-            assertThat(readAll(kafka.bootstrapServers(), "replicated", acknowledged.size()))
+            assertThat(valuesOf(kafka.bootstrapServers(), "replicated", acknowledged.size()))
                     .containsExactlyElementsOf(acknowledged);
 
             kafka.startNode(2);
@@ -90,5 +92,15 @@ class EmbeddedKafkaClusterIT {
 
     private static List<String> values(String prefix, int count) {
         return IntStream.range(0, count).mapToObj(i -> prefix + "-" + i).toList();
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String topic, String value) {
+        KafkaRecords.produce(producer, List.of(new ProducerRecord<>(topic, value, value)));
+    }
+
+    /** The values of partition 0 from the beginning, once at least {@code expected} have arrived. */
+    private static List<String> valuesOf(String bootstrap, String topic, int expected) {
+        return KafkaRecords.read(bootstrap, topic, new StringDeserializer(), new StringDeserializer()).partition(0)
+                .awaitAtLeast(expected).stream().map(ConsumerRecord::value).toList();
     }
 }

@@ -1,13 +1,13 @@
 package dev.eventbackbone.embeddedkafka;
 
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.createTopic;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.durableProducer;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.readAll;
-import static dev.eventbackbone.embeddedkafka.KafkaRecords.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,12 +28,12 @@ class SharedClusterIT {
     }
 
     @Test
-    void singleNodeAcknowledgesAcksAllWriteAndServesItBack() throws Exception {
-        createTopic(kafka.bootstrapServers(), "shared-round-trip", 1, Map.of());
-        try (KafkaProducer<String, String> producer = durableProducer(kafka.bootstrapServers())) {
-            send(producer, "shared-round-trip", "hello");
-        }
-        assertThat(readAll(kafka.bootstrapServers(), "shared-round-trip", 1)).containsExactly("hello");
+    void singleNodeAcknowledgesAcksAllWriteAndServesItBack() {
+        KafkaTopics.create(kafka.bootstrapServers(), new NewTopic("shared-round-trip", 1, (short) 1));
+        KafkaRecords.produce(kafka.bootstrapServers(), new StringSerializer(), new StringSerializer(),
+                List.of(new ProducerRecord<>("shared-round-trip", "hello", "hello")));
+        assertThat(KafkaRecords.read(kafka.bootstrapServers(), "shared-round-trip", new StringDeserializer(),
+                new StringDeserializer()).awaitAtLeast(1)).extracting(ConsumerRecord::value).containsExactly("hello");
     }
 
     @Test

@@ -3,9 +3,7 @@ package dev.eventbackbone.contracts.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.eventbackbone.embeddedkafka.FreePorts;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -70,9 +68,9 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void triesEveryUrlOnEachAttemptAndGivesUpAfterTheRetriesWithBackoff() throws IOException {
-        String first = "http://127.0.0.1:" + closedPort();
-        String second = "http://127.0.0.1:" + closedPort();
+    void triesEveryUrlOnEachAttemptAndGivesUpAfterTheRetriesWithBackoff() {
+        String first = "http://127.0.0.1:" + FreePorts.next();
+        String second = "http://127.0.0.1:" + FreePorts.next();
         SchemaRegistryClient client = SchemaRegistryClient.fromConfig(Map.of(
                 "schema.registry.url", first + "," + second,
                 "schema.registry.max.retries", "2",
@@ -89,8 +87,8 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void withoutRetriesFailsAfterOneRoundOfUrls() throws IOException {
-        String url = "http://127.0.0.1:" + closedPort();
+    void withoutRetriesFailsAfterOneRoundOfUrls() {
+        String url = "http://127.0.0.1:" + FreePorts.next();
         SchemaRegistryClient client = SchemaRegistryClient.fromConfig(Map.of(
                 "schema.registry.url", url, "schema.registry.max.retries", "0",
                 "schema.registry.retry.backoff.ms", "60000"));
@@ -98,11 +96,5 @@ class SchemaRegistryClientTest {
         assertThatThrownBy(() -> client.schemaById(1))
                 .isInstanceOfSatisfying(SchemaRegistryException.class,
                         e -> assertThat(e.url()).isEqualTo(url + "/schemas/ids/1"));
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.embeddedkafka.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Date;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -80,10 +79,7 @@ class AvroSerdeTest {
     }
 
     private static SchemaRegistryClient deadRegistry() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         return SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", "http://127.0.0.1:" + port,
                 "schema.registry.max.retries", "0"));
     }
