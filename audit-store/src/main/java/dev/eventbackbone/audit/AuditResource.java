@@ -14,6 +14,7 @@ import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditSeverity;
+import dev.eventbackbone.service.ApiError;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -68,7 +69,8 @@ public final class AuditResource {
         String tenant = tenantOf(authorization);
         int pageSize = limit == null ? 50 : limit;
         if (pageSize < 1 || pageSize > MAX_LIMIT) {
-            throw ApiError.badParameter("limit", "limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".");
+            throw ApiError.badParameter("limit", "limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".")
+                    .asException();
         }
         AuditQuery query = new AuditQuery(tenant, blankToNull(actor), blankToNull(action), blankToNull(resource),
                 blankToNull(resourceType), upperCaseIn("outcome", outcome, OUTCOMES),
@@ -88,7 +90,7 @@ public final class AuditResource {
                                 @PathParam("eventId") String eventId) {
         String tenant = tenantOf(authorization);
         return log.byEventId(tenant, eventId).map(AuditResource::view).orElseThrow(() -> ApiError.of(404,
-                "not_found", "No audit record with eventId " + eventId + " in this tenant."));
+                "not_found", "No audit record with eventId " + eventId + " in this tenant.").asException());
     }
 
     @GET
@@ -124,7 +126,8 @@ public final class AuditResource {
         String tenant = tenantOf(authorization);
         int pageSize = limit == null ? 100 : limit;
         if (pageSize < 1 || pageSize > MAX_LIMIT) {
-            throw ApiError.badParameter("limit", "limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".");
+            throw ApiError.badParameter("limit", "limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".")
+                    .asException();
         }
         return log.checkpoints(tenant, sequence("from", from, 1), sequence("to", to, Long.MAX_VALUE), pageSize);
     }
@@ -161,13 +164,13 @@ public final class AuditResource {
 
     private String tenantOf(String authorization) {
         String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
-                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'."));
+                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'.").asException());
         ApiKey key = keys.authenticate(secret).orElseThrow(() ->
                 ApiError.of(401, "unknown_api_key", "The API key is not known: check it, or create one with"
-                        + " `backbone keys create --scopes read:audit`."));
+                        + " `backbone keys create --scopes read:audit`.").asException());
         if (!key.allows(SCOPE)) {
             throw ApiError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant()
-                    + " lacks the scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".");
+                    + " lacks the scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".").asException();
         }
         return key.tenant();
     }
@@ -186,7 +189,7 @@ public final class AuditResource {
         }
         String upper = value.trim().toUpperCase(java.util.Locale.ROOT);
         if (!allowed.contains(upper)) {
-            throw ApiError.badParameter(field, field + " '" + value + "' is not one of " + allowed + ".");
+            throw ApiError.badParameter(field, field + " '" + value + "' is not one of " + allowed + ".").asException();
         }
         return upper;
     }
@@ -201,7 +204,8 @@ public final class AuditResource {
                     : Instant.parse(value);
         } catch (DateTimeParseException | NumberFormatException e) {
             throw ApiError.badParameter(field, field + " '" + value
-                    + "' is neither an ISO-8601 instant like 2026-11-30T10:15:00Z nor epoch milliseconds.");
+                    + "' is neither an ISO-8601 instant like 2026-11-30T10:15:00Z nor epoch milliseconds.")
+                    .asException();
         }
     }
 
@@ -210,7 +214,8 @@ public final class AuditResource {
             return absent;
         }
         if (value < 1) {
-            throw ApiError.badParameter(field, field + " is a sequence number, 1 or more, not " + value + ".");
+            throw ApiError.badParameter(field, field + " is a sequence number, 1 or more, not " + value + ".")
+                    .asException();
         }
         return value;
     }
@@ -231,6 +236,7 @@ public final class AuditResource {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw ApiError.badParameter("cursor", "cursor '" + cursor + "' is not a cursor this API returned.");
+        throw ApiError.badParameter("cursor", "cursor '" + cursor + "' is not a cursor this API returned.")
+                .asException();
     }
 }

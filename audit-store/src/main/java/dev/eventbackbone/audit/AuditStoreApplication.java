@@ -9,6 +9,7 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
+import dev.eventbackbone.service.ApiErrorMapper;
 import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
@@ -98,7 +99,9 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         scheduler.scheduleWithFixedDelay(() -> applyRetention(log, configuration.getRetention(), clock),
                 retentionMillis, retentionMillis, TimeUnit.MILLISECONDS);
 
-        environment.jersey().register(new ApiError.Mapper());
+        environment.jersey().register(new ApiErrorMapper("The API: GET /v1/audit/events, /v1/audit/events/{eventId},"
+                + " /v1/audit/verify, /v1/audit/export, /v1/audit/checkpoints, /v1/audit/public-key.",
+                "The audit store failed (%s); nothing was changed."));
         environment.jersey().register(new AuditResource(keys, log));
         environment.healthChecks().register("ingester", new HealthCheck() {
             @Override

@@ -2,6 +2,7 @@ package dev.eventbackbone.ingest;
 
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.service.ApiError;
 
 /** Turns an Authorization header into the caller's API key, or the 401 that says what is missing. */
 final class Caller {
@@ -11,19 +12,19 @@ final class Caller {
 
     static ApiKey authenticate(ApiKeyStore keys, String authorization) {
         if (authorization == null || authorization.isBlank()) {
-            throw IngestError.of(401, "missing_api_key",
+            throw ApiError.of(401, "missing_api_key",
                     "No API key: send the header 'Authorization: Bearer <api key>'.").asException();
         }
-        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> IngestError.of(401,
+        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
                 "missing_api_key", "The Authorization header must be 'Bearer <api key>'.").asException());
-        return keys.authenticate(secret).orElseThrow(() -> IngestError.of(401, "unknown_api_key",
+        return keys.authenticate(secret).orElseThrow(() -> ApiError.of(401, "unknown_api_key",
                 "The API key is not known to this gateway: check it, or create one with `backbone keys create`.")
                 .asException());
     }
 
     static void requireScope(ApiKey key, String scope) {
         if (!key.allows(scope)) {
-            throw IngestError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant()
+            throw ApiError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant()
                     + " lacks the scope '" + scope + "'; its scopes are " + key.scopes() + ".").asException();
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.ingest.validation.JsonRecordReader;
+import dev.eventbackbone.service.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,7 +19,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * Turns one posted JSON event into a Kafka record: stamps what only the gateway may set (tenant from
  * the API key, receivedAt, eventId when absent, source when absent, traceparent from the header),
  * validates it against the stream's schema, serializes it as Avro in Confluent's wire format and
- * sets the key and headers. Every problem comes back as an {@link IngestError} naming the field.
+ * sets the key and headers. Every problem comes back as an {@link ApiError} naming the field.
  */
 final class EventIntake {
 
@@ -42,7 +43,7 @@ final class EventIntake {
 
     static void requireValidTraceparent(String traceparent) {
         if (traceparent != null && !TRACEPARENT.matcher(traceparent).matches()) {
-            throw IngestError.of(400, "invalid_header", "The traceparent header '" + abbreviate(traceparent)
+            throw ApiError.of(400, "invalid_header", "The traceparent header '" + abbreviate(traceparent)
                     + "' is not W3C Trace Context (version-traceid-parentid-flags, lowercase hex).", "traceparent")
                     .asException();
         }
@@ -55,18 +56,18 @@ final class EventIntake {
     Prepared prepare(IngestStream stream, ApiKey key, JsonNode json, String derivedEventId, String traceparent,
                      long receivedAt) {
         if (!(json instanceof ObjectNode event)) {
-            throw IngestError.of(422, "schema_violation", "An event must be a JSON object, got "
+            throw ApiError.of(422, "schema_violation", "An event must be a JSON object, got "
                     + JsonKinds.of(json) + ".", "$").asException();
         }
         JsonNode tenant = event.get("tenantId");
         if (tenant != null && !tenant.isNull() && !tenant.asText().equals(key.tenant())) {
-            throw IngestError.of(403, "tenant_mismatch", "The event names tenant '" + abbreviate(tenant.asText())
+            throw ApiError.of(403, "tenant_mismatch", "The event names tenant '" + abbreviate(tenant.asText())
                     + "', but the API key belongs to tenant '" + key.tenant() + "'; the gateway stamps the key's"
                     + " tenant, so leave tenantId out.", "tenantId").asException();
         }
         for (String stamped : List.of("receivedAt", "traceparent")) {
             if (event.has(stamped)) {
-                throw IngestError.of(422, "schema_violation", stamped + " is set by the gateway"
+                throw ApiError.of(422, "schema_violation", stamped + " is set by the gateway"
                         + ("traceparent".equals(stamped) ? " from the traceparent header" : "")
                         + "; leave it out of the body.", stamped).asException();
             }
@@ -74,7 +75,7 @@ final class EventIntake {
         JsonNode givenId = event.get("eventId");
         if (givenId != null && (!givenId.isTextual() || givenId.asText().isBlank()
                 || givenId.asText().length() > MAX_EVENT_ID_LENGTH)) {
-            throw IngestError.of(422, "schema_violation", "eventId must be a non-blank string of at most "
+            throw ApiError.of(422, "schema_violation", "eventId must be a non-blank string of at most "
                     + MAX_EVENT_ID_LENGTH + " characters, or absent.", "eventId").asException();
         }
         String eventId = givenId != null ? givenId.asText() : derivedEventId;
@@ -90,11 +91,11 @@ final class EventIntake {
 
         JsonRecordReader.Result result = readers.get(stream).read(event);
         if (result instanceof JsonRecordReader.Result.Rejected rejected) {
-            List<IngestError.Detail> details = new ArrayList<>(rejected.errors().size());
-            rejected.errors().forEach(error -> details.add(new IngestError.Detail(error.path(), error.message())));
+            List<ApiError.Detail> details = new ArrayList<>(rejected.errors().size());
+            rejected.errors().forEach(error -> details.add(new ApiError.Detail(error.path(), error.message())));
             String message = "The event does not match the " + stream.streamName() + " schema: "
                     + details.get(0) + (details.size() > 1 ? " (and " + (details.size() - 1) + " more)" : "") + ".";
-            throw new IngestError(422, "schema_violation", message, details, null).asException();
+            throw new ApiError(422, "schema_violation", message, details, null).asException();
         }
         GenericRecord record = ((JsonRecordReader.Result.Converted) result).record();
         byte[] value = serializer.serialize(stream.topic(), record);

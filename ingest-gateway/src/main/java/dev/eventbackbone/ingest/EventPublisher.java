@@ -4,6 +4,7 @@ import dev.eventbackbone.ingest.spool.Spool;
 import dev.eventbackbone.ingest.spool.SpoolEntry;
 import dev.eventbackbone.ingest.spool.SpoolFullException;
 import dev.eventbackbone.ingest.spool.SpooledRecord;
+import dev.eventbackbone.service.ApiError;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,7 +163,7 @@ final class EventPublisher implements Managed {
         // A single request larger than the bound still passes when nothing else is waiting.
         if (total > maxInFlightBytes && total != reserved) {
             inFlightBytes.addAndGet(-reserved);
-            return CompletableFuture.completedFuture(refuseAll(records, IngestError.of(503, "overloaded",
+            return CompletableFuture.completedFuture(refuseAll(records, ApiError.of(503, "overloaded",
                     "The gateway has " + maxInFlightBytes + " bytes waiting for Kafka's acknowledgement, its limit;"
                             + " retry after the Retry-After delay.").retryAfter(RETRY_AFTER_OVERLOADED_SECONDS)));
         }
@@ -249,12 +250,12 @@ final class EventPublisher implements Managed {
             try {
                 spool.appendAll(entries);
             } catch (SpoolFullException e) {
-                return refuseAll(records, IngestError.of(503, "spool_full", "Kafka is unreachable and the local"
+                return refuseAll(records, ApiError.of(503, "spool_full", "Kafka is unreachable and the local"
                         + " spool is full (" + spool.bytes() + " bytes); retry after the Retry-After delay.")
                         .retryAfter(RETRY_AFTER_SPOOL_FULL_SECONDS));
             } catch (RuntimeException e) {
                 LOG.error("Appending {} events to the spool failed", records.size(), e);
-                return refuseAll(records, IngestError.of(503, "spool_unavailable", "Kafka is unreachable and the"
+                return refuseAll(records, ApiError.of(503, "spool_unavailable", "Kafka is unreachable and the"
                         + " local spool could not store the event; retry after the Retry-After delay.")
                         .retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS));
             }
@@ -267,7 +268,7 @@ final class EventPublisher implements Managed {
         }, spoolWriters);
     }
 
-    private static List<PublishOutcome> refuseAll(List<OutgoingRecord> records, IngestError error) {
+    private static List<PublishOutcome> refuseAll(List<OutgoingRecord> records, ApiError error) {
         List<PublishOutcome> outcomes = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             outcomes.add(new PublishOutcome.Refused(error));
@@ -282,15 +283,15 @@ final class EventPublisher implements Managed {
                 || failure instanceof InvalidTopicException);
     }
 
-    private static IngestError refusal(Exception failure) {
+    private static ApiError refusal(Exception failure) {
         if (failure instanceof RecordTooLargeException) {
-            return IngestError.of(413, "too_large", "Kafka refused the record as too large: " + failure.getMessage());
+            return ApiError.of(413, "too_large", "Kafka refused the record as too large: " + failure.getMessage());
         }
         if (!mayPass(failure)) {
-            return IngestError.of(500, "kafka_refused", "Kafka refused the record: " + failure.getMessage()
+            return ApiError.of(500, "kafka_refused", "Kafka refused the record: " + failure.getMessage()
                     + ". This is a gateway configuration problem; tell the operators.");
         }
-        return IngestError.of(503, "kafka_unavailable", "Kafka did not acknowledge the event ("
+        return ApiError.of(503, "kafka_unavailable", "Kafka did not acknowledge the event ("
                 + failure.getClass().getSimpleName() + "); it was not stored. Retry after the Retry-After delay"
                 + " with the same Idempotency-Key.").retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS);
     }

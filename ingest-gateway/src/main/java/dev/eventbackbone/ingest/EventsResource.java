@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.service.ApiError;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -87,18 +88,18 @@ public final class EventsResource {
         CompletableFuture<IngestAnswer> answer;
         try {
             answer = work.get();
-        } catch (IngestError.Failure failure) {
+        } catch (ApiError.Failure failure) {
             answer = CompletableFuture.completedFuture(IngestAnswer.error(failure.error()));
         }
         return answer.handle((result, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                result = cause instanceof IngestError.Failure known ? IngestAnswer.error(known.error())
-                        : IngestAnswer.error(IngestError.of(500, "internal_error", "The gateway failed to handle"
+                result = cause instanceof ApiError.Failure known ? IngestAnswer.error(known.error())
+                        : IngestAnswer.error(ApiError.of(500, "internal_error", "The gateway failed to handle"
                         + " the event (" + cause.getClass().getSimpleName() + "); it was not stored."));
             }
-            if (result.body() instanceof IngestError error) {
+            if (result.body() instanceof ApiError error) {
                 metrics.rejected(IngestStream.byName(streamName).map(IngestStream::streamName).orElse("unknown"),
                         error.error());
             }
@@ -113,18 +114,18 @@ public final class EventsResource {
         String idempotencyKey = headers.idempotencyKey;
         String traceparent = headers.traceparent;
         ApiKey key = Caller.authenticate(keys, headers.authorization);
-        IngestStream stream = IngestStream.byName(streamName).orElseThrow(() -> IngestError.of(404, "unknown_stream",
+        IngestStream stream = IngestStream.byName(streamName).orElseThrow(() -> ApiError.of(404, "unknown_stream",
                 "There is no stream '" + EventIntake.abbreviate(streamName) + "'; the streams are "
                         + Arrays.stream(IngestStream.values()).map(IngestStream::streamName).toList()
                         + " (GET /v1/streams).").asException());
         Caller.requireScope(key, stream.scope());
         if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
-            throw IngestError.of(415, "unsupported_media_type", "Send the event as JSON with the header"
+            throw ApiError.of(415, "unsupported_media_type", "Send the event as JSON with the header"
                     + " 'Content-Type: application/json'" + (contentType == null ? "" : ", not '"
                     + EventIntake.abbreviate(contentType) + "'") + ".").asException();
         }
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-            throw IngestError.of(400, "invalid_header", "The Idempotency-Key header must be 1 to "
+            throw ApiError.of(400, "invalid_header", "The Idempotency-Key header must be 1 to "
                     + MAX_IDEMPOTENCY_KEY_LENGTH + " characters.", IDEMPOTENCY_KEY).asException();
         }
         EventIntake.requireValidTraceparent(traceparent);
@@ -135,7 +136,7 @@ public final class EventsResource {
         try {
             bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxBytes + 1));
         } catch (IOException e) {
-            throw IngestError.of(400, "malformed_request", "The request body could not be read: " + e.getMessage())
+            throw ApiError.of(400, "malformed_request", "The request body could not be read: " + e.getMessage())
                     .asException();
         }
         if (bytes.length > maxBytes) {
@@ -144,8 +145,8 @@ public final class EventsResource {
         return new Request(key, stream, bytes, idempotencyKey, traceparent, System.currentTimeMillis());
     }
 
-    private static IngestError.Failure tooLarge(long maxBytes) {
-        return IngestError.of(413, "too_large", "The request body is larger than the limit of " + maxBytes
+    private static ApiError.Failure tooLarge(long maxBytes) {
+        return ApiError.of(413, "too_large", "The request body is larger than the limit of " + maxBytes
                 + " bytes; send smaller events, or split the batch.").asException();
     }
 
@@ -161,12 +162,12 @@ public final class EventsResource {
         }
     }
 
-    private IngestError.Failure malformed(Request request, IOException e) {
+    private ApiError.Failure malformed(Request request, IOException e) {
         String problem = e instanceof JsonParseException parse
                 ? parse.getOriginalMessage() + " at line " + parse.getLocation().getLineNr() + ", column "
                 + parse.getLocation().getColumnNr() : e.getMessage();
         String oneLine = problem.replace('\n', ' ');
-        IngestError error = IngestError.of(400, "malformed_json", "The body is not valid JSON: "
+        ApiError error = ApiError.of(400, "malformed_json", "The body is not valid JSON: "
                 + (oneLine.length() > 240 ? oneLine.substring(0, 237) + "..." : oneLine) + ".");
         rejected.record(request.stream(), request.key().tenant(), null, error, request.body());
         return error.asException();
@@ -177,12 +178,12 @@ public final class EventsResource {
         try {
             prepared = intake.prepare(request.stream(), request.key(), event, request.eventIdFor(-1),
                     request.traceparent(), request.receivedAt());
-        } catch (IngestError.Failure failure) {
+        } catch (ApiError.Failure failure) {
             rejected.record(request.stream(), request.key().tenant(), event.path("eventId").textValue(),
                     failure.error(), request.body());
             throw failure;
         }
-        IngestError limited = rateLimits.tryAcquire(request.key().tenant(), 1);
+        ApiError limited = rateLimits.tryAcquire(request.key().tenant(), 1);
         if (limited != null) {
             throw limited.asException();
         }
@@ -218,7 +219,7 @@ public final class EventsResource {
         List<BatchItem> items = new ArrayList<>();
         try (JsonParser parser = mapper.createParser(request.body())) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw IngestError.of(422, "schema_violation", "A batch must be a JSON object {\"events\": [...]}.",
+                throw ApiError.of(422, "schema_violation", "A batch must be a JSON object {\"events\": [...]}.",
                         "$").asException();
             }
             boolean sawEvents = false;
@@ -226,17 +227,17 @@ public final class EventsResource {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (!"events".equals(field)) {
-                    throw IngestError.of(422, "schema_violation", "A batch holds only \"events\"; \""
+                    throw ApiError.of(422, "schema_violation", "A batch holds only \"events\"; \""
                             + EventIntake.abbreviate(field) + "\" is not allowed.", field).asException();
                 }
                 if (value != JsonToken.START_ARRAY) {
-                    throw IngestError.of(422, "schema_violation", "events must be an array of events.", "events")
+                    throw ApiError.of(422, "schema_violation", "events must be an array of events.", "events")
                             .asException();
                 }
                 sawEvents = true;
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
                     if (items.size() == limits.getMaxBatchEvents()) {
-                        throw IngestError.of(413, "too_large", "A batch holds at most " + limits.getMaxBatchEvents()
+                        throw ApiError.of(413, "too_large", "A batch holds at most " + limits.getMaxBatchEvents()
                                 + " events; split it.", "events").asException();
                     }
                     long start = parser.currentTokenLocation().getByteOffset();
@@ -249,7 +250,7 @@ public final class EventsResource {
                 throw new JsonParseException(parser, "more than one JSON value");
             }
             if (!sawEvents || items.isEmpty()) {
-                throw IngestError.of(422, "schema_violation", "A batch needs at least one event in \"events\".",
+                throw ApiError.of(422, "schema_violation", "A batch needs at least one event in \"events\".",
                         "events").asException();
             }
             return items;
@@ -265,9 +266,9 @@ public final class EventsResource {
         long maxEventBytes = limits.getMaxEventSize().toBytes();
         for (int i = 0; i < items.size(); i++) {
             BatchItem item = items.get(i);
-            IngestError error = null;
+            ApiError error = null;
             if (item.bytes() > maxEventBytes) {
-                error = IngestError.of(413, "too_large", "Event " + i + " is " + item.bytes()
+                error = ApiError.of(413, "too_large", "Event " + i + " is " + item.bytes()
                         + " bytes, more than the limit of " + maxEventBytes + " bytes per event.");
             } else {
                 try {
@@ -275,7 +276,7 @@ public final class EventsResource {
                             request.eventIdFor(i), request.traceparent(), request.receivedAt());
                     valid.add(prepared);
                     validIndexes.add(i);
-                } catch (IngestError.Failure failure) {
+                } catch (ApiError.Failure failure) {
                     error = failure.error();
                 }
             }
@@ -289,7 +290,7 @@ public final class EventsResource {
         if (valid.isEmpty()) {
             return CompletableFuture.completedFuture(batchAnswer(results, 0));
         }
-        IngestError limited = rateLimits.tryAcquire(request.key().tenant(), valid.size());
+        ApiError limited = rateLimits.tryAcquire(request.key().tenant(), valid.size());
         if (limited != null) {
             throw limited.asException();
         }
@@ -308,7 +309,7 @@ public final class EventsResource {
                     acceptedCount++;
                     spooled |= accepted.spooled();
                 } else {
-                    IngestError error = ((PublishOutcome.Refused) outcomes.get(j)).error();
+                    ApiError error = ((PublishOutcome.Refused) outcomes.get(j)).error();
                     results[index] = failedResult(index, error);
                     metrics.rejected(request.stream().streamName(), error.error());
                 }
@@ -320,7 +321,7 @@ public final class EventsResource {
         });
     }
 
-    private static Map<String, Object> failedResult(int index, IngestError error) {
+    private static Map<String, Object> failedResult(int index, ApiError error) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("index", index);
         result.put("status", error.status());
@@ -416,7 +417,7 @@ public final class EventsResource {
             return idempotency.answer(key.tenant(), stream.streamName(), idempotencyKey, sha256(body), () -> {
                 try {
                     return work.get();
-                } catch (IngestError.Failure failure) {
+                } catch (ApiError.Failure failure) {
                     return CompletableFuture.completedFuture(IngestAnswer.error(failure.error()));
                 }
             });

@@ -2,6 +2,7 @@ package dev.eventbackbone.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.eventbackbone.service.ApiError;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ final class IdempotencyCache {
         Entry existing = entries.asMap().putIfAbsent(cacheKey, new Entry(bodyDigest, mine));
         if (existing != null) {
             if (!Arrays.equals(existing.bodyDigest(), bodyDigest)) {
-                return CompletableFuture.completedFuture(IngestAnswer.error(IngestError.of(422,
+                return CompletableFuture.completedFuture(IngestAnswer.error(ApiError.of(422,
                         "idempotency_key_reused", "Idempotency-Key '" + key + "' was already used for a different"
                                 + " request body within the retention period; use a new key for a new event.",
                         "Idempotency-Key")));

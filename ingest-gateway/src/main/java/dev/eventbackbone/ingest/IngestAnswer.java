@@ -1,5 +1,6 @@
 package dev.eventbackbone.ingest;
 
+import dev.eventbackbone.service.ApiError;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -12,7 +13,7 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         return new IngestAnswer(status, body, null, false);
     }
 
-    static IngestAnswer error(IngestError error) {
+    static IngestAnswer error(ApiError error) {
         return new IngestAnswer(error.status(), error, error.retryAfterSeconds(), false);
     }
 

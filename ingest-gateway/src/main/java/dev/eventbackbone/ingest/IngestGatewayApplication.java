@@ -5,6 +5,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.ingest.spool.Spool;
+import dev.eventbackbone.service.ApiErrorMapper;
 import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
@@ -93,7 +94,8 @@ public class IngestGatewayApplication extends ServiceApplication<IngestGatewayCo
         keys.reloadEvery(reloader, KEYS_RELOAD_INTERVAL);
 
         var jersey = environment.jersey();
-        jersey.register(new IngestErrorMapper());
+        jersey.register(new ApiErrorMapper("The API: POST /v1/events/{stream}, POST /v1/events/{stream}/batch,"
+                + " GET /v1/streams, GET /openapi.json.", "The gateway failed (%s); nothing was stored."));
         jersey.register(new EventsResource(keys, environment.getObjectMapper(), new EventIntake(serializer), publisher,
                 new TenantRateLimits(configuration.getRateLimits()),
                 new IdempotencyCache(configuration.getIdempotency().getRetention().toJavaDuration(),

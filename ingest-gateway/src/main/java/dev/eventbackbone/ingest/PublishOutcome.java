@@ -1,5 +1,7 @@
 package dev.eventbackbone.ingest;
 
+import dev.eventbackbone.service.ApiError;
+
 /** What became of one record handed to the {@link EventPublisher}. */
 interface PublishOutcome {
 
@@ -12,6 +14,6 @@ interface PublishOutcome {
     }
 
     /** The record was not taken; nothing of it is on Kafka or in the spool. */
-    record Refused(IngestError error) implements PublishOutcome {
+    record Refused(ApiError error) implements PublishOutcome {
     }
 }

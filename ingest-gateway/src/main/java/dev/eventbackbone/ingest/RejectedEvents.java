@@ -3,6 +3,7 @@ package dev.eventbackbone.ingest;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
+import dev.eventbackbone.service.ApiError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -30,7 +31,7 @@ final class RejectedEvents {
         this.serializer = serializer;
     }
 
-    void record(IngestStream stream, String tenant, String eventId, IngestError error, byte[] body) {
+    void record(IngestStream stream, String tenant, String eventId, ApiError error, byte[] body) {
         RejectionReason reason = switch (error.status()) {
             case 400 -> RejectionReason.MALFORMED;
             case 422 -> RejectionReason.SCHEMA_VIOLATION;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration.RateLimit;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration.RateLimitSettings;
+import dev.eventbackbone.service.ApiError;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -33,10 +34,10 @@ final class TenantRateLimits {
     }
 
     /** Takes {@code events} tokens, or none and returns the error that tells when to retry. */
-    IngestError tryAcquire(String tenant, int events) {
+    ApiError tryAcquire(String tenant, int events) {
         RateLimit limit = settings.limitOf(tenant);
         if (events > limit.getBurst()) {
-            return IngestError.of(429, "rate_limited", "A batch of " + events + " events exceeds tenant " + tenant
+            return ApiError.of(429, "rate_limited", "A batch of " + events + " events exceeds tenant " + tenant
                     + "'s burst of " + limit.getBurst() + " events; send smaller batches.")
                     .retryAfter(1);
         }
@@ -45,7 +46,7 @@ final class TenantRateLimits {
             return null;
         }
         int retryAfter = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
-        return IngestError.of(429, "rate_limited", "Tenant " + tenant + " is over its rate limit of "
+        return ApiError.of(429, "rate_limited", "Tenant " + tenant + " is over its rate limit of "
                 + limit.getEventsPerSecond() + " events/s (burst " + limit.getBurst() + "); retry after "
                 + retryAfter + " s.").retryAfter(retryAfter);
     }
