@@ -8,6 +8,7 @@ import static dev.eventbackbone.registry.TestSchemas.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventbackbone.registry.RegistryHttp.Reply;
+import dev.eventbackbone.testing.TestServer;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,7 +143,7 @@ class CompatibilityIT {
 
     @Test
     void globalConfigAppliesToSubjectsWithoutTheirOwn() {
-        try (RegistryTestServer own = RegistryTestServer.start(registry.bootstrapServers(),
+        try (TestServer<SchemaRegistryConfiguration> own = RegistryExtension.start(registry.bootstrapServers(),
                 "_schemas-global-config-it-" + UUID.randomUUID())) {
             RegistryHttp ownHttp = new RegistryHttp(own.url());
             assertThat(ownHttp.get("/config").text()).isEqualTo("{\"compatibilityLevel\":\"BACKWARD\"}");

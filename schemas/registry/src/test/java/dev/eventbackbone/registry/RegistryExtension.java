@@ -2,6 +2,8 @@ package dev.eventbackbone.registry;
 
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.testing.AvroRecords;
+import dev.eventbackbone.testing.TestServer;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -15,18 +17,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <pre>{@code
  * @RegisterExtension
  * static final RegistryExtension registry = new RegistryExtension();
- * ... registry.url() ... registry.bootstrapServers() ...
+ * ... registry.url() ... registry.bootstrapServers() ... registry.avro().read(topic) ...
  * }</pre>
  */
 public final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
 
     private EmbeddedKafkaCluster kafka;
-    private RegistryTestServer server;
+    private TestServer<SchemaRegistryConfiguration> server;
+
+    /** A registry in this JVM on a free loopback port, keeping its schemas in {@code schemasTopic} (BACKWARD by default). */
+    public static TestServer<SchemaRegistryConfiguration> start(String bootstrapServers, String schemasTopic) {
+        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration().embeddedOnLoopback(0);
+        configuration.getKafka().setBootstrapServers(bootstrapServers);
+        configuration.setSchemasTopic(schemasTopic);
+        return TestServer.start(SchemaRegistryApplication.class, configuration);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         kafka = EmbeddedKafkaExtension.sharedCluster(context);
-        server = RegistryTestServer.start(kafka.bootstrapServers(),
+        server = start(kafka.bootstrapServers(),
                 "_schemas-" + context.getRequiredTestClass().getSimpleName() + "-" + UUID.randomUUID());
     }
 
@@ -40,6 +50,11 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
         return server.url();
     }
 
+    /** The registry's admin servlets (health, metrics), on its one port under {@code /admin}. */
+    public String adminUrl() {
+        return server.url() + "/admin";
+    }
+
     /** The shared broker the registry keeps its schemas on. */
     public EmbeddedKafkaCluster kafka() {
         return kafka;
@@ -47,5 +62,10 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** Avro records on the shared broker through this registry. */
+    public AvroRecords avro() {
+        return new AvroRecords(bootstrapServers(), url());
     }
 }

@@ -2,19 +2,18 @@ package dev.eventbackbone.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbackbone.testing.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Talks to a registry over real HTTP the way Confluent's clients do: a plain {@link HttpClient} and
+ * Talks to a registry over real HTTP the way Confluent's clients do: plain HTTP requests and
  * Jackson, so tests check the registry, our client and our serde independently of each other.
  */
 public final class RegistryHttp {
@@ -25,7 +24,6 @@ public final class RegistryHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
     public RegistryHttp(String baseUrl) {
@@ -82,23 +80,13 @@ public final class RegistryHttp {
     }
 
     Reply send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(),
-                    response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = Http.send(request);
+        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.body());
     }
 
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Accept", CLIENT_ACCEPT);
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", CLIENT_ACCEPT);
     }
 
     record Reply(int status, String contentType, String text) {

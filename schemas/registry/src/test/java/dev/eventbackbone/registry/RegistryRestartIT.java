@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryHttp.Reply;
+import dev.eventbackbone.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ class RegistryRestartIT {
         String topic = "_schemas-restart-it-" + UUID.randomUUID();
         int v1Id;
         int v2Id;
-        try (RegistryTestServer first = RegistryTestServer.start(kafka.bootstrapServers(), topic)) {
+        try (TestServer<SchemaRegistryConfiguration> first = RegistryExtension.start(kafka.bootstrapServers(), topic)) {
             RegistryHttp http = new RegistryHttp(first.url());
             v1Id = register(http, "payments-value", V1);
             v2Id = register(http, "payments-value", V2);
@@ -44,7 +45,7 @@ class RegistryRestartIT {
             assertThat(http.put("/config/payments-value", "{\"compatibility\": \"FULL\"}").status()).isEqualTo(200);
         }
 
-        try (RegistryTestServer second = RegistryTestServer.start(kafka.bootstrapServers(), topic)) {
+        try (TestServer<SchemaRegistryConfiguration> second = RegistryExtension.start(kafka.bootstrapServers(), topic)) {
             RegistryHttp http = new RegistryHttp(second.url());
             assertThat(http.get("/subjects").json().toString()).isEqualTo("[\"payments-value\",\"refunds-value\"]");
             assertThat(http.get("/subjects/payments-value/versions").json().toString()).isEqualTo("[1,2]");
@@ -62,8 +63,8 @@ class RegistryRestartIT {
     @Test
     void twoInstancesOnOneTopicConvergeAndNeverShareAnId(EmbeddedKafkaCluster kafka) throws Exception {
         String topic = "_schemas-converge-it-" + UUID.randomUUID();
-        try (RegistryTestServer a = RegistryTestServer.start(kafka.bootstrapServers(), topic);
-             RegistryTestServer b = RegistryTestServer.start(kafka.bootstrapServers(), topic)) {
+        try (TestServer<SchemaRegistryConfiguration> a = RegistryExtension.start(kafka.bootstrapServers(), topic);
+             TestServer<SchemaRegistryConfiguration> b = RegistryExtension.start(kafka.bootstrapServers(), topic)) {
             RegistryHttp httpA = new RegistryHttp(a.url());
             RegistryHttp httpB = new RegistryHttp(b.url());
 

@@ -8,20 +8,28 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerde;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import dev.eventbackbone.registry.RegistryHttp;
+import dev.eventbackbone.embeddedkafka.KafkaRecords;
+import dev.eventbackbone.embeddedkafka.KafkaTopics;
 import dev.eventbackbone.registry.RegistryExtension;
+import dev.eventbackbone.registry.RegistryHttp;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,42 +61,41 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void specificRecordsRoundTripThroughATopic() {
-        String topic = Topics.create(registry.bootstrapServers(), "orders-items");
+        String topic = KafkaTopics.createUnique(registry.bootstrapServers(), "orders-items", 1);
         OrderItem named = OrderItem.newBuilder().setSku("SKU-1").setQuantity(2).setUnitPriceMinor(1_999L)
                 .setName("Teapot").build();
         OrderItem unnamed = OrderItem.newBuilder().setSku("SKU-2").setQuantity(1).setUnitPriceMinor(5L)
                 .setName(null).build();
         try (AvroSerde<OrderItem> serde = AvroSerde.specific(OrderItem.class)) {
             serde.configure(Map.of("schema.registry.url", registry.url()), false);
-            Topics.produce(registry.bootstrapServers(), topic, serde.serializer(), Arrays.asList(named, null, unnamed));
+            produceValues(topic, serde.serializer(), Arrays.asList(named, null, unnamed));
         }
 
-        Map<String, Object> config = Map.of("schema.registry.url", registry.url(), "specific.avro.reader", "true");
-        try (KafkaConsumer<String, Object> consumer =
-                     new KafkaConsumer<>(Topics.consumerProps(registry.bootstrapServers(), AvroDeserializer.class, config))) {
-            List<ConsumerRecord<String, Object>> records = Topics.consume(consumer, topic, 3);
+        List<ConsumerRecord<String, Object>> records = KafkaRecords.<String, Object>read(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, registry.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroDeserializer.class.getName(),
+                "schema.registry.url", registry.url(), "specific.avro.reader", "true"), topic).awaitAtLeast(3);
 
-            assertThat(records).extracting(ConsumerRecord::value).containsExactly(named, null, unnamed);
-            assertThat(records.get(0).value()).isInstanceOf(OrderItem.class);
-        }
+        assertThat(records).extracting(ConsumerRecord::value).containsExactly(named, null, unnamed);
+        assertThat(records.get(0).value()).isInstanceOf(OrderItem.class);
         assertThat(client.subjects()).contains(topic + "-value");
     }
 
     @Test
     void genericRecordsRoundTripThroughATopic() {
-        String topic = Topics.create(registry.bootstrapServers(), "readings");
+        String topic = KafkaTopics.createUnique(registry.bootstrapServers(), "readings", 1);
         GenericRecord reading = new GenericRecordBuilder(READING_V1).set("sensor", "s-1").set("value", 21.5).build();
         Map<String, Object> config = Map.of("schema.registry.url", registry.url());
         try (KafkaProducer<String, Object> producer =
-                     new KafkaProducer<>(Topics.producerProps(registry.bootstrapServers(), AvroSerializer.class, config))) {
-            producer.send(new ProducerRecord<>(topic, "s-1", reading)).get();
-        } catch (Exception e) {
-            throw new AssertionError("Producing to " + topic + " failed", e);
+                     new KafkaProducer<>(byClassName(registry.bootstrapServers(), config))) {
+            KafkaRecords.produce(producer, List.of(new ProducerRecord<>(topic, "s-1", reading)));
         }
 
         try (AvroSerde<GenericRecord> serde = AvroSerde.generic()) {
             serde.configure(config, false);
-            GenericRecord read = Topics.consume(registry.bootstrapServers(), topic, serde.deserializer(), 1).get(0).value();
+            GenericRecord read = KafkaRecords.read(registry.bootstrapServers(), topic, new StringDeserializer(),
+                    serde.deserializer()).awaitAtLeast(1).get(0).value();
 
             assertThat(read.getSchema()).isEqualTo(READING_V1);
             assertThat(read.get("sensor")).hasToString("s-1");
@@ -98,16 +105,16 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void olderGenericWritesAreReadWithTheNewerReaderSchemaAndItsDefaults() {
-        String topic = Topics.create(registry.bootstrapServers(), "readings-evolving");
+        String topic = KafkaTopics.createUnique(registry.bootstrapServers(), "readings-evolving", 1);
         AvroSerializer<GenericRecord> serializer = new AvroSerializer<>(client);
-        Topics.produce(registry.bootstrapServers(), topic, serializer,
+        produceValues(topic, serializer,
                 List.of(new GenericRecordBuilder(READING_V1).set("sensor", "s-1").set("value", 20.0).build()));
         client.register(topic + "-value", READING_V2);
-        Topics.produce(registry.bootstrapServers(), topic, serializer, List.of(new GenericRecordBuilder(READING_V2)
+        produceValues(topic, serializer, List.of(new GenericRecordBuilder(READING_V2)
                 .set("sensor", "s-2").set("value", 70.0).set("unit", "fahrenheit").build()));
 
-        List<ConsumerRecord<String, GenericRecord>> records =
-                Topics.consume(registry.bootstrapServers(), topic, new AvroDeserializer<>(client, READING_V2), 2);
+        List<ConsumerRecord<String, GenericRecord>> records = KafkaRecords.read(registry.bootstrapServers(), topic,
+                new StringDeserializer(), new AvroDeserializer<GenericRecord>(client, READING_V2)).awaitAtLeast(2);
 
         assertThat(records).extracting(r -> r.value().getSchema()).containsOnly(READING_V2);
         assertThat(records.get(0).value().get("unit")).hasToString("celsius");
@@ -117,13 +124,13 @@ class AvroSerdeThroughTopicIT {
 
     @Test
     void olderWritesAreReadIntoTheGeneratedClassWithItsDefaults() {
-        String topic = Topics.create(registry.bootstrapServers(), "orders-items-old");
-        Topics.produce(registry.bootstrapServers(), topic, new AvroSerializer<GenericRecord>(client), List.of(
+        String topic = KafkaTopics.createUnique(registry.bootstrapServers(), "orders-items-old", 1);
+        produceValues(topic, new AvroSerializer<GenericRecord>(client), List.of(
                 new GenericRecordBuilder(ORDER_ITEM_WITHOUT_NAME)
                         .set("sku", "SKU-OLD").set("quantity", 3).set("unitPriceMinor", 250L).build()));
 
-        OrderItem read = Topics.consume(registry.bootstrapServers(), topic, new AvroDeserializer<>(client, OrderItem.class), 1)
-                .get(0).value();
+        OrderItem read = KafkaRecords.read(registry.bootstrapServers(), topic, new StringDeserializer(),
+                new AvroDeserializer<>(client, OrderItem.class)).awaitAtLeast(1).get(0).value();
 
         assertThat(read).isEqualTo(OrderItem.newBuilder().setSku("SKU-OLD").setQuantity(3).setUnitPriceMinor(250L)
                 .setName(null).build());
@@ -200,5 +207,22 @@ class AvroSerdeThroughTopicIT {
         assertThat(new RegistryHttp(registry.url()).subjects())
                 .contains("dev.eventbackbone.serdeit.Reading", topic + "-dev.eventbackbone.serdeit.Reading")
                 .doesNotContain(topic + "-value", topic + "-key");
+    }
+
+    /** Sends the values keyed {@code k<i>} and waits for every acknowledgement. */
+    private static <V> void produceValues(String topic, Serializer<V> values, List<V> records) {
+        List<ProducerRecord<String, V>> keyed = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            keyed.add(new ProducerRecord<>(topic, "k" + i, records.get(i)));
+        }
+        KafkaRecords.produce(registry.bootstrapServers(), new StringSerializer(), values, keyed);
+    }
+
+    /** Producer settings with our serializer named by class, as an application configures it. */
+    static Map<String, Object> byClassName(String bootstrapServers, Map<String, Object> serdeConfig) {
+        Map<String, Object> config = new HashMap<>(serdeConfig);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroSerializer.class.getName());
+        return KafkaRecords.durableProducerConfig(bootstrapServers, config);
     }
 }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventbackbone.contracts.events.OrderItem;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
-import dev.eventbackbone.registry.RegistryHttp;
+import dev.eventbackbone.embeddedkafka.KafkaRecords;
+import dev.eventbackbone.embeddedkafka.KafkaTopics;
 import dev.eventbackbone.registry.RegistryExtension;
+import dev.eventbackbone.registry.RegistryHttp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,7 +79,7 @@ class WireFormatIT {
 
     @Test
     void recordsOnATopicDecodeWithAPlainHttpClientAndAvrosGenericReader() throws IOException {
-        String topic = Topics.create(registry.bootstrapServers(), "independent");
+        String topic = KafkaTopics.createUnique(registry.bootstrapServers(), "independent", 1);
         OrderItem item = OrderItem.newBuilder().setSku("SKU-é").setQuantity(7).setUnitPriceMinor(-12L)
                 .setName("Lamp").build();
         GenericRecord tiny = new GenericRecordBuilder(TINY).set("count", 1).set("big", Long.MAX_VALUE)
@@ -84,15 +87,13 @@ class WireFormatIT {
         Map<String, Object> config = Map.of("schema.registry.url", registry.url(),
                 "value.subject.name.strategy", "record");
         try (KafkaProducer<String, Object> producer =
-                     new KafkaProducer<>(Topics.producerProps(registry.bootstrapServers(), AvroSerializer.class, config))) {
-            producer.send(new ProducerRecord<>(topic, "a", item)).get();
-            producer.send(new ProducerRecord<>(topic, "b", tiny)).get();
-        } catch (Exception e) {
-            throw new AssertionError("Producing to " + topic + " failed", e);
+                     new KafkaProducer<>(AvroSerdeThroughTopicIT.byClassName(registry.bootstrapServers(), config))) {
+            KafkaRecords.produce(producer, List.of(new ProducerRecord<>(topic, "a", item),
+                    new ProducerRecord<>(topic, "b", tiny)));
         }
 
-        List<ConsumerRecord<String, byte[]>> records =
-                Topics.consume(registry.bootstrapServers(), topic, new ByteArrayDeserializer(), 2);
+        List<ConsumerRecord<String, byte[]>> records = KafkaRecords.read(registry.bootstrapServers(), topic,
+                new StringDeserializer(), new ByteArrayDeserializer()).awaitAtLeast(2);
         GenericRecord first = decodeByHand(records.get(0).value());
         GenericRecord second = decodeByHand(records.get(1).value());
 
