@@ -11,6 +11,8 @@ import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.registry.RegistryExtension;
+import dev.eventbackbone.testing.AvroRecords;
+import dev.eventbackbone.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,16 +74,16 @@ class BrokerOutageIT {
         kafka.close();
     }
 
-    private GatewayTestServer gateway(boolean spool) {
-        return GatewayTestServer.start(GatewayTestServer.configuration(bootstrap, registry.url(),
-                dir.resolve("keys.yml")), configuration -> {
-                    // Short timeouts, so the outage is noticed within a test's patience.
-                    configuration.getKafka().getProducerProperties().put("request.timeout.ms", "1000");
-                    configuration.getKafka().getProducerProperties().put("delivery.timeout.ms", "3000");
-                    configuration.getKafka().getProducerProperties().put("reconnect.backoff.max.ms", "200");
-                    configuration.getSpool().setEnabled(spool);
-                    configuration.getSpool().setDirectory(dir.resolve("spool"));
-                });
+    private TestServer<IngestGatewayConfiguration> gateway(boolean spool) {
+        IngestGatewayConfiguration configuration = GatewayConfigurations.forTest(bootstrap, registry.url(),
+                dir.resolve("keys.yml"));
+        // Short timeouts, so the outage is noticed within a test's patience.
+        configuration.getKafka().getProducerProperties().put("request.timeout.ms", "1000");
+        configuration.getKafka().getProducerProperties().put("delivery.timeout.ms", "3000");
+        configuration.getKafka().getProducerProperties().put("reconnect.backoff.max.ms", "200");
+        configuration.getSpool().setEnabled(spool);
+        configuration.getSpool().setDirectory(dir.resolve("spool"));
+        return TestServer.start(IngestGatewayApplication.class, configuration);
     }
 
     private static String command(int customer, int sequence) {
@@ -90,7 +92,7 @@ class BrokerOutageIT {
     }
 
     /** One client per customer, each posting its commands one after another until told to stop. */
-    private Map<Integer, List<String>> postUntil(GatewayTestServer gateway, AtomicBoolean stop,
+    private Map<Integer, List<String>> postUntil(TestServer<IngestGatewayConfiguration> gateway, AtomicBoolean stop,
                                                   Map<Integer, Integer> statuses, Set<String> spooledIds,
                                                   CountDownLatch warmedUp) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(CUSTOMERS);
@@ -127,21 +129,26 @@ class BrokerOutageIT {
     }
 
     private List<ConsumerRecord<String, Object>> commandsOnTopic(int expected) {
-        return TopicRecords.await(bootstrap, registry.url(), TopicCatalog.ORDERS_COMMANDS,
-                record -> record.value() instanceof OrderCommand, expected, Duration.ofSeconds(60));
+        return new AvroRecords(bootstrap, registry.url()).read(TopicCatalog.ORDERS_COMMANDS)
+                .matching(record -> record.value() instanceof OrderCommand).awaitAtLeast(expected);
     }
 
-    private void runOutage(GatewayTestServer gateway, AtomicBoolean stop, CountDownLatch warmedUp,
-                           Runnable duringOutage) throws Exception {
-        CompletableFuture.runAsync(() -> {
+    /**
+     * Once the clients are warmed up, stops the broker, runs {@code duringOutage}, starts the broker
+     * again and lets the clients go on until 100 more of their requests were accepted.
+     */
+    private CompletableFuture<Void> runOutage(AtomicBoolean stop, CountDownLatch warmedUp,
+                                              Map<Integer, Integer> statuses, Runnable duringOutage) {
+        return CompletableFuture.runAsync(() -> {
             try {
                 warmedUp.await();
                 kafka.stopNode(0);
                 duringOutage.run();
                 kafka.startNode(0);
-                Thread.sleep(2_000);
+                awaitAnswers(statuses, 202, statuses.getOrDefault(202, 0) + 100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             } finally {
                 stop.set(true);
             }
@@ -150,13 +157,15 @@ class BrokerOutageIT {
 
     @Test
     void withoutSpoolEveryAcceptedEventSurvivesABrokerRestartAndTheRestAre503() throws Exception {
-        try (GatewayTestServer gateway = gateway(false)) {
+        try (TestServer<IngestGatewayConfiguration> gateway = gateway(false)) {
             AtomicBoolean stop = new AtomicBoolean();
             CountDownLatch warmedUp = new CountDownLatch(300);
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-            runOutage(gateway, stop, warmedUp, () -> awaitAnswers(statuses, 503, 1));
+            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses,
+                    () -> awaitAnswers(statuses, 503, 1));
             Map<Integer, List<String>> accepted = postUntil(gateway, stop, statuses, ConcurrentHashMap.newKeySet(),
                     warmedUp);
+            outage.get(1, TimeUnit.MINUTES);
 
             int acceptedCount = accepted.values().stream().mapToInt(List::size).sum();
             assertThat(statuses.getOrDefault(503, 0)).as("503 answers while the broker was down").isPositive();
@@ -168,13 +177,14 @@ class BrokerOutageIT {
 
     @Test
     void withSpoolRequestsDuringTheOutageAreSpooledAndAllArriveInPerKeyOrder() throws Exception {
-        try (GatewayTestServer gateway = gateway(true)) {
+        try (TestServer<IngestGatewayConfiguration> gateway = gateway(true)) {
             AtomicBoolean stop = new AtomicBoolean();
             CountDownLatch warmedUp = new CountDownLatch(300);
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
             Set<String> spooled = ConcurrentHashMap.newKeySet();
-            runOutage(gateway, stop, warmedUp, () -> awaitSpooled(spooled, 200));
+            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses, () -> awaitSpooled(spooled, 200));
             Map<Integer, List<String>> accepted = postUntil(gateway, stop, statuses, spooled, warmedUp);
+            outage.get(1, TimeUnit.MINUTES);
 
             assertThat(statuses.keySet()).as("statuses %s", statuses).containsOnly(202);
             assertThat(spooled).hasSizeGreaterThanOrEqualTo(200);
@@ -194,12 +204,13 @@ class BrokerOutageIT {
 
     @Test
     void withoutSpoolAnOutageAnswers503KafkaUnavailableAndAFullInFlightBoundAnswers503Overloaded() throws Exception {
-        try (GatewayTestServer gateway = GatewayTestServer.start(GatewayTestServer.configuration(bootstrap,
-                registry.url(), dir.resolve("keys.yml")), configuration -> {
-                    configuration.getKafka().getProducerProperties().put("request.timeout.ms", "1000");
-                    configuration.getKafka().getProducerProperties().put("delivery.timeout.ms", "4000");
-                    configuration.getLimits().setMaxInFlight(io.dropwizard.util.DataSize.mebibytes(1));
-                })) {
+        IngestGatewayConfiguration configuration = GatewayConfigurations.forTest(bootstrap, registry.url(),
+                dir.resolve("keys.yml"));
+        configuration.getKafka().getProducerProperties().put("request.timeout.ms", "1000");
+        configuration.getKafka().getProducerProperties().put("delivery.timeout.ms", "4000");
+        configuration.getLimits().setMaxInFlight(io.dropwizard.util.DataSize.mebibytes(1));
+        try (TestServer<IngestGatewayConfiguration> gateway = TestServer.start(IngestGatewayApplication.class,
+                configuration)) {
             assertThat(gateway.post("/v1/events/orders", apiKey, command(0, 0)).statusCode()).isEqualTo(202);
             kafka.stopNode(0);
             String big = "{\"commandId\":\"big\",\"type\":\"CANCEL\",\"customerId\":\"c\",\"orderId\":\"o\","

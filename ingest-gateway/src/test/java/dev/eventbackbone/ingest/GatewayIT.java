@@ -12,9 +12,9 @@ import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.embeddedkafka.KafkaRecords;
 import dev.eventbackbone.registry.RegistryExtension;
-import java.net.URI;
-import java.net.http.HttpRequest;
+import dev.eventbackbone.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +44,7 @@ class GatewayIT {
     @TempDir
     static Path dir;
 
-    static GatewayTestServer gateway;
+    static TestServer<IngestGatewayConfiguration> gateway;
     static String acmeKey;
     static String acmeAuditOnlyKey;
     static String globexKey;
@@ -60,12 +60,11 @@ class GatewayIT {
         acmeAuditOnlyKey = ApiKeyStore.create(keys, "acme", List.of("ingest:audit"), null).secret();
         globexKey = ApiKeyStore.create(keys, "globex", List.of("ingest:*"), null).secret();
         tinyKey = ApiKeyStore.create(keys, "tiny", List.of("ingest:*"), null).secret();
-        gateway = GatewayTestServer.start(
-                GatewayTestServer.configuration(registry.bootstrapServers(), registry.url(), keys), configuration -> {
-                    configuration.getRateLimits().getTenants().put("tiny",
-                            new IngestGatewayConfiguration.RateLimit(1, 2));
-                    configuration.getLimits().setMaxBatchEvents(20);
-                });
+        IngestGatewayConfiguration configuration =
+                GatewayConfigurations.forTest(registry.bootstrapServers(), registry.url(), keys);
+        configuration.getRateLimits().getTenants().put("tiny", new IngestGatewayConfiguration.RateLimit(1, 2));
+        configuration.getLimits().setMaxBatchEvents(20);
+        gateway = TestServer.start(IngestGatewayApplication.class, configuration);
     }
 
     @AfterAll
@@ -83,8 +82,8 @@ class GatewayIT {
     }
 
     private static List<ConsumerRecord<String, Object>> recordsWithIds(String topic, List<String> eventIds) {
-        return TopicRecords.await(registry.bootstrapServers(), registry.url(), topic,
-                record -> eventIds.contains(TopicRecords.header(record, "event-id")), eventIds.size(), TIMEOUT);
+        return registry.avro().read(topic).matching(record -> eventIds.contains(KafkaRecords.header(record, "event-id")))
+                .timeout(TIMEOUT).awaitAtLeast(eventIds.size());
     }
 
     @Test
@@ -104,9 +103,9 @@ class GatewayIT {
         assertThat(record.partition()).isEqualTo(body.get("partition").asInt());
         assertThat(record.offset()).isEqualTo(body.get("offset").asLong());
         assertThat(record.key()).isEqualTo("acme:u-42");
-        assertThat(TopicRecords.header(record, "tenant")).isEqualTo("acme");
-        assertThat(TopicRecords.header(record, "source")).isEqualTo("billing-api");
-        assertThat(TopicRecords.header(record, "traceparent")).isEqualTo(traceparent);
+        assertThat(KafkaRecords.header(record, "tenant")).isEqualTo("acme");
+        assertThat(KafkaRecords.header(record, "source")).isEqualTo("billing-api");
+        assertThat(KafkaRecords.header(record, "traceparent")).isEqualTo(traceparent);
         AuditRawEvent event = (AuditRawEvent) record.value();
         assertThat(event.getEventId()).isEqualTo(eventId);
         assertThat(event.getTenantId()).isEqualTo("acme");
@@ -192,10 +191,9 @@ class GatewayIT {
         assertThat(details).contains("actor.id: required", "resource.id: required", "colour: unknown field");
         assertThat(body.get("message").asText()).contains("audit schema");
 
-        List<ConsumerRecord<String, Object>> rejections = TopicRecords.await(registry.bootstrapServers(),
-                registry.url(), TopicCatalog.INGEST_REJECTED, record -> record.value() instanceof RejectedEvent rejected
-                        && new String(rejected.getOriginalValue().array()).equals(bad), 1, TIMEOUT);
-        RejectedEvent rejection = (RejectedEvent) rejections.get(0).value();
+        RejectedEvent rejection = registry.avro().deadLetters(TopicCatalog.INGEST_REJECTED)
+                .matching(record -> new String(record.value().getOriginalValue().array()).equals(bad))
+                .timeout(TIMEOUT).awaitAtLeast(1).get(0).value();
         assertThat(rejection.getTenantId()).isEqualTo("acme");
         assertThat(rejection.getStream()).isEqualTo("audit");
         assertThat(rejection.getReasonCode().name()).isEqualTo("SCHEMA_VIOLATION");
@@ -256,11 +254,8 @@ class GatewayIT {
 
     @Test
     void nonJsonContentTypeIs415() throws Exception {
-        HttpResponse<String> response = GatewayTestServer.send(HttpRequest.newBuilder(
-                        URI.create(gateway.url() + "/v1/events/audit"))
-                .header("Authorization", "Bearer " + acmeKey)
-                .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(login("u-1"))).build());
+        HttpResponse<String> response = gateway.post("/v1/events/audit", acmeKey, login("u-1"),
+                "Content-Type", "text/plain");
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(json(response).get("error").asText()).isEqualTo("unsupported_media_type");
     }
@@ -305,27 +300,27 @@ class GatewayIT {
 
     @Test
     void streamsListsEveryStreamWithItsSchema() throws Exception {
-        HttpResponse<String> response = gateway.get(gateway.url() + "/v1/streams", acmeKey);
+        HttpResponse<String> response = gateway.get("/v1/streams", acmeKey);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode streams = json(response);
         assertThat(streams).hasSize(4);
         assertThat(streams.get(1).get("name").asText()).isEqualTo("orders");
         assertThat(streams.get(1).get("topic").asText()).isEqualTo("orders.commands");
         assertThat(streams.get(1).at("/schema/name").asText()).isEqualTo("OrderCommand");
-        assertThat(gateway.get(gateway.url() + "/v1/streams", null).statusCode()).isEqualTo(401);
+        assertThat(gateway.get("/v1/streams", null).statusCode()).isEqualTo(401);
     }
 
     @Test
     void adminPortServesPrometheusMetricsAndHealth() throws Exception {
         gateway.post("/v1/events/analytics", acmeKey, "{\"name\":\"metric-check\"}");
-        HttpResponse<String> metrics = gateway.get(gateway.adminUrl() + "/prometheus", null);
+        HttpResponse<String> metrics = gateway.admin("/prometheus");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body())
                 .contains("ingest_events_accepted_total{spooled=\"false\",stream=\"analytics\"}")
                 .contains("ingest_produce_latency_seconds_bucket")
                 .contains("ingest_in_flight_bytes");
 
-        HttpResponse<String> health = gateway.get(gateway.adminUrl() + "/healthcheck", null);
+        HttpResponse<String> health = gateway.admin("/healthcheck");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(json(health).at("/kafka/healthy").asBoolean()).isTrue();
         assertThat(json(health).at("/schema-registry/healthy").asBoolean()).isTrue();
