@@ -3,7 +3,6 @@ package dev.eventbackbone.processors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.events.AuditActor;
@@ -13,16 +12,12 @@ import dev.eventbackbone.contracts.events.AuditResource;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.embeddedkafka.KafkaRecords;
 import dev.eventbackbone.registry.RegistryExtension;
-import io.dropwizard.logging.common.ExternalLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.eventbackbone.testing.Http;
+import dev.eventbackbone.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,16 +28,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,13 +48,13 @@ class AuditNormalizationIT {
     static final RegistryExtension registry = new RegistryExtension();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a read goes on after the expected records, to catch a duplicate committed late. */
+    private static final Duration SETTLE = Duration.ofMillis(500);
 
     @TempDir
     Path stateDir;
 
-    private DropwizardTestSupport<StreamProcessorsConfiguration> app;
+    private TestServer<StreamProcessorsConfiguration> app;
     private final String tenant = "it-" + UUID.randomUUID();
 
     @BeforeEach
@@ -74,19 +63,17 @@ class AuditNormalizationIT {
             TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
         }
         StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration().embeddedOnLoopback(0, 0);
-        configuration.setLoggingFactory(new ExternalLoggingFactory());
         configuration.getKafka().setBootstrapServers(registry.bootstrapServers());
         configuration.getRegistry().setUrl(registry.url());
         configuration.setStateDir(stateDir);
         configuration.setApplicationId("audit-normalizer-" + UUID.randomUUID());
-        app = new DropwizardTestSupport<>(StreamProcessorsApplication.class, configuration);
-        app.before();
-        Awaitility.await().atMost(TIMEOUT).until(() -> admin("/healthcheck").statusCode() == 200);
+        app = TestServer.start(StreamProcessorsApplication.class, configuration);
+        Awaitility.await().atMost(TIMEOUT).until(() -> app.admin("/healthcheck").statusCode() == 200);
     }
 
     @AfterEach
     void stop() {
-        app.after();
+        app.close();
     }
 
     @Test
@@ -98,24 +85,20 @@ class AuditNormalizationIT {
         }
         byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
 
-        AvroSerializer<Object> serializer = new AvroSerializer<>();
-        serializer.configure(Map.of("schema.registry.url", registry.url()), false);
+        AvroSerializer<Object> serializer = registry.avro().serializer();
         // One key, so one partition: every record is processed in the order sent.
         byte[] key = (tenant + ":u-1").getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, registry.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (AuditRawEvent event : List.of(login, login, event("role_granted", "success"))) {
-                producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key,
-                        serializer.serialize(TopicCatalog.AUDIT_RAW, event)));
-            }
-            producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, null, key, garbage,
-                    List.of(new RecordHeader("tenant", tenant.getBytes(StandardCharsets.UTF_8)))));
-            for (AuditRawEvent failure : failures) {
-                producer.send(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key,
-                        serializer.serialize(TopicCatalog.AUDIT_RAW, failure)));
-            }
+        List<ProducerRecord<byte[], byte[]>> raw = new ArrayList<>();
+        for (AuditRawEvent event : List.of(login, login, event("role_granted", "success"))) {
+            raw.add(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key, serializer.serialize(TopicCatalog.AUDIT_RAW, event)));
         }
+        raw.add(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, null, key, garbage,
+                List.of(new RecordHeader("tenant", tenant.getBytes(StandardCharsets.UTF_8)))));
+        for (AuditRawEvent failure : failures) {
+            raw.add(new ProducerRecord<>(TopicCatalog.AUDIT_RAW, key,
+                    serializer.serialize(TopicCatalog.AUDIT_RAW, failure)));
+        }
+        KafkaRecords.produce(registry.bootstrapServers(), new ByteArraySerializer(), new ByteArraySerializer(), raw);
 
         List<ConsumerRecord<String, Object>> events = read(TopicCatalog.AUDIT_EVENTS,
                 record -> ((AuditRecord) record.value()).getTenantId().equals(tenant), 7);
@@ -131,16 +114,17 @@ class AuditNormalizationIT {
                 .containsExactly("role.grant", "security.failed_login_burst");
         assertThat(((AuditRecord) alerts.get(1).value()).getSeverity()).isEqualTo(AuditSeverity.HIGH);
 
-        List<ConsumerRecord<String, Object>> rejected = read(TopicCatalog.AUDIT_DLQ,
-                record -> tenant.equals(((RejectedEvent) record.value()).getTenantId()), 1);
-        RejectedEvent rejection = (RejectedEvent) rejected.get(0).value();
+        List<ConsumerRecord<String, RejectedEvent>> rejected = registry.avro().deadLetters(TopicCatalog.AUDIT_DLQ)
+                .matching(record -> tenant.equals(record.value().getTenantId())).timeout(TIMEOUT)
+                .awaitExactly(1, SETTLE);
+        RejectedEvent rejection = rejected.get(0).value();
         assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.UNDECODABLE);
         byte[] original = new byte[rejection.getOriginalValue().remaining()];
         rejection.getOriginalValue().duplicate().get(original);
         assertThat(original).isEqualTo(garbage);
         assertThat(rejected.get(0).key()).isEqualTo(tenant + ":u-1");
 
-        JsonNode metrics = JSON.readTree(admin("/metrics").body());
+        JsonNode metrics = Http.json(app.admin("/metrics"));
         assertThat(metrics.at("/gauges/audit-normalizer.duplicates-dropped-total/value").asDouble()).isEqualTo(1.0);
     }
 
@@ -157,45 +141,9 @@ class AuditNormalizationIT {
                 .build();
     }
 
-    /** The records of the topic that {@code wanted} keeps, read committed, once {@code expected} are there. */
+    /** The records of the topic that {@code wanted} keeps, read committed, once {@code expected} are there and no more. */
     private List<ConsumerRecord<String, Object>> read(String topic, Predicate<ConsumerRecord<String, Object>> wanted,
                                                       int expected) {
-        List<ConsumerRecord<String, Object>> kept = new ArrayList<>();
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, registry.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                "schema.registry.url", registry.url(),
-                "specific.avro.reader", "true");
-        AvroDeserializer<Object> values = new AvroDeserializer<>();
-        values.configure(config, false);
-        try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ZERO).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (wanted.test(record)) {
-                        kept.add(record);
-                    }
-                });
-                return kept.size() >= expected;
-            });
-            // Whatever else was committed by now would show in one more poll: nothing more may come.
-            consumer.poll(Duration.ofMillis(500)).forEach(record -> {
-                if (wanted.test(record)) {
-                    kept.add(record);
-                }
-            });
-        }
-        assertThat(kept).as("records on %s", topic).hasSize(expected);
-        return kept;
-    }
-
-    private HttpResponse<String> admin(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getAdminPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return registry.avro().read(topic).matching(wanted).timeout(TIMEOUT).awaitExactly(expected, SETTLE);
     }
 }

@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every normalization rule, through the real topology in a TopologyTestDriver with real Avro serdes. */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class AuditNormalizationTopologyTest {
+class AuditNormalizationTopologyIT {
 
     @RegisterExtension
     static final RegistryExtension registry = new RegistryExtension();
