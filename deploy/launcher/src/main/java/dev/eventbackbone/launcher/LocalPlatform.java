@@ -40,14 +40,14 @@ import org.slf4j.LoggerFactory;
  * registry, topics, schemas, ingest gateway, stream processors, audit store), each stopped in reverse. Parts given by URL or bootstrap address
  * are used instead of being started.
  */
-final class LocalPlatform implements AutoCloseable {
+public final class LocalPlatform implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
-    static final String DEV_KEY_FILE = "dev-api-key";
+    public static final String DEV_KEY_FILE = "dev-api-key";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
-    record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
+    public record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
                     int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsAdminPort,
                     String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
 
@@ -89,7 +89,7 @@ final class LocalPlatform implements AutoCloseable {
     private LocalPlatform() {
     }
 
-    static LocalPlatform start(Settings settings, PrintStream out) throws Exception {
+    public static LocalPlatform start(Settings settings, PrintStream out) throws Exception {
         LocalPlatform platform = new LocalPlatform();
         try {
             platform.startAll(settings, out);
