@@ -77,7 +77,7 @@ class EmbeddedKafkaClusterIT {
 
         assertThat(temporaryDir).doesNotExist();
         assertThat(kafka.bootstrapServers()).isEmpty();
-        await("the cluster's threads to end").atMost(Duration.ofSeconds(10)).pollInSameThread()
+        await("the cluster's threads to end").atMost(Duration.ofSeconds(60)).pollInSameThread()
                 .untilAsserted(() -> assertThat(threadsStartedSince(before)).isEmpty());
     }
 

@@ -108,13 +108,13 @@ class RegistryRestartIT {
                 awaitSchema(httpB, ids.get(i), schemas.get(i));
             }
             assertThat(httpA.get("/subjects").json()).hasSize(schemas.size() + 1);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(httpB.get("/subjects").text()).isEqualTo(httpA.get("/subjects").text()));
         }
     }
 
     private static void awaitSchema(RegistryHttp http, int id, String schema) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Reply reply = http.get("/schemas/ids/" + id);
             assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
             assertThat(parse(reply.json().path("schema").asText())).isEqualTo(parse(schema));
