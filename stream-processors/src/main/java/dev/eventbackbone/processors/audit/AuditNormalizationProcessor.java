@@ -100,7 +100,8 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
 
         String key = normalized.getTenantId() + ":" + normalized.getActorId();
         Headers headers = outputHeaders(record.headers(), normalized);
-        context.forward(new Record<Object, Object>(key, normalized, record.timestamp(), headers),
+        // audit.events is keyed by tenant alone: a tenant's log is one partition, ordered by Kafka (docs/topics.md).
+        context.forward(new Record<Object, Object>(normalized.getTenantId(), normalized, record.timestamp(), headers),
                 AuditNormalizationTopology.EVENTS_SINK);
         if (normalized.getSeverity().compareTo(AuditSeverity.HIGH) >= 0) {
             context.forward(new Record<Object, Object>(key, normalized, record.timestamp(),

@@ -321,12 +321,12 @@ class AuditNormalizationTopologyIT {
         assertThat(out.value().getActorId()).isEqualTo("email-sha256:" + hash);
         assertThat(out.value().getActorEmailHash()).isEqualTo(hash);
         assertThat(out.value().getActorType()).isEqualTo(AuditActorType.USER);
-        assertThat(out.key()).isEqualTo("acme:email-sha256:" + hash);
+        assertThat(out.key()).isEqualTo("acme");
         assertThat(out.value().toString()).doesNotContainIgnoringCase("example.com");
     }
 
     @Test
-    void writesTheRecordKeyedByTenantAndActorWithTheGatewaysHeadersAndTheInputTime() {
+    void writesTheRecordKeyedByTenantWithTheGatewaysHeadersAndTheInputTime() {
         AuditDriver driver = driver();
         AuditRawEvent event = event().setActor("svc:billing").setMetadata(Map.of("invoice", "I-9")).build();
         Instant time = RECEIVED.plusSeconds(3);
@@ -334,7 +334,7 @@ class AuditNormalizationTopologyIT {
         driver.send(event, time);
 
         TestRecord<String, AuditRecord> out = driver.events.readRecord();
-        assertThat(out.key()).isEqualTo("acme:svc:billing");
+        assertThat(out.key()).as("one partition per tenant: its log's order").isEqualTo("acme");
         assertThat(out.getRecordTime()).isEqualTo(time);
         assertThat(header(out, "event-id")).isEqualTo(event.getEventId());
         assertThat(header(out, "tenant")).isEqualTo("acme");

@@ -3,6 +3,7 @@ package dev.eventbackbone.contracts.catalog;
 import dev.eventbackbone.contracts.events.AnalyticsEvent;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.events.DeliveryResult;
 import dev.eventbackbone.contracts.events.NotificationChannel;
 import dev.eventbackbone.contracts.events.NotificationMessage;
@@ -36,6 +37,7 @@ public final class TopicCatalog {
     public static final String AUDIT_EVENTS = "audit.events";
     public static final String AUDIT_ALERTS = "audit.alerts";
     public static final String AUDIT_DLQ = "audit.dlq";
+    public static final String AUDIT_HEADS = "audit.heads";
     public static final String ORDERS_COMMANDS = "orders.commands";
     public static final String ORDERS_EVENTS = "orders.events";
     public static final String ORDERS_DLQ = "orders.dlq";
@@ -73,11 +75,16 @@ public final class TopicCatalog {
                     // Raw input is kept a month so a fixed normalizer can re-derive audit.events from it.
                     Retention.ofDays(30), GATEWAY, List.of(PROCESSORS + " (audit normalization)"),
                     "audit events as services reported them"),
-            topic(AUDIT_EVENTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
-                    // The audit log's record of truth: any audit-store instance is rebuilt and its hash chain
-                    // re-verified from here, so deleting audit data is a compliance decision, never a timer.
+            // Keyed by tenant so each tenant's records are in one partition, in an order Kafka alone decides:
+            // every audit-store instance and every rebuild builds the same Merkle trees. So its partition count
+            // is fixed for good: more partitions would move tenants. The audit log's record of truth, kept
+            // forever: deleting audit data is a compliance decision, never a timer.
+            topic(AUDIT_EVENTS, "tenantId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
                     Retention.infinite(), PROCESSORS, List.of("audit-store", "teams' own consumers"),
                     "normalized audit records, the immutable audit log"),
+            topic(AUDIT_HEADS, "tenantId", AuditTreeHead.getClassSchema(), INGEST_PARTITIONS,
+                    Retention.infinite(), "audit-store", List.of("witnesses and auditors"),
+                    "signed tree heads of every tenant's audit log, at least every 10 seconds"),
             topic(AUDIT_ALERTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
                     Retention.ofDays(30), PROCESSORS, List.of("security alerting consumers"),
                     "audit records of severity HIGH or CRITICAL"),

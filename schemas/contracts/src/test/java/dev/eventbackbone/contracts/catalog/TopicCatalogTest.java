@@ -29,7 +29,7 @@ class TopicCatalogTest {
     void catalogListsEveryTopicOfTheDesign() {
         assertThat(TopicCatalog.all()).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "audit.raw", "orders.commands", "notifications.requests", "analytics.events",
-                "audit.events", "audit.alerts", "audit.dlq",
+                "audit.events", "audit.alerts", "audit.dlq", "audit.heads",
                 "orders.events", "orders.dlq",
                 "notifications.email", "notifications.sms", "notifications.push", "notifications.webhook",
                 "notifications.results", "notifications.retry", "notifications.dlq",

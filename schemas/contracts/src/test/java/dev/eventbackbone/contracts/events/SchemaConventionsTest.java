@@ -33,6 +33,7 @@ class SchemaConventionsTest {
     private static final List<Schema> STREAM_SCHEMAS = List.of(
             AuditRawEvent.getClassSchema(),
             AuditRecord.getClassSchema(),
+            AuditTreeHead.getClassSchema(),
             OrderCommand.getClassSchema(),
             OrderEvent.getClassSchema(),
             NotificationRequest.getClassSchema(),
