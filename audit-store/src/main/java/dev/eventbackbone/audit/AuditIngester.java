@@ -1,7 +1,7 @@
 package dev.eventbackbone.audit;
 
 import dev.eventbackbone.audit.store.AuditLog;
-import dev.eventbackbone.audit.store.PreparedRecord;
+import dev.eventbackbone.audit.store.PreparedLeaf;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
@@ -34,18 +34,22 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies {@code audit.events} into the {@link AuditLog}. It assigns itself every partition (no
- * consumer group): each store instance is a complete replica, because a tenant's chain spans all
- * partitions. Positions come from the store itself, written in the same batch as the records, so
- * Kafka's committed offsets play no part in correctness.
+ * Copies {@code audit.events} into the {@link AuditLog}. A tenant's records are keyed by its id,
+ * so they all live in one partition and the partition's offsets alone decide the order of the
+ * tenant's leaves: every instance, and every rebuild from Kafka, builds the same trees. A record
+ * found on another partition than its tenant's cannot be placed in that order and goes to the
+ * dead-letter topic. The ingester assigns itself every partition; positions come from the store
+ * itself, written in the same batch as the leaves, so Kafka's committed offsets play no part.
  *
- * <p>The polling thread decodes a poll, prepares and stages its records while the log's writer
- * thread writes the previous poll (see {@link AuditLog#appendAsync}). At most two polls are
- * in flight: one being written, one staged.
+ * <p>The polling thread decodes a poll, prepares and stages its leaves while the writer thread
+ * writes the previous poll (see {@link Appender#appendAsync}). At most two polls are in flight:
+ * one being written, one staged. Heads are signed on a fixed beat for every tenant and whenever a
+ * tenant's tree grew by {@code headEvery} leaves.
  */
 final class AuditIngester implements Managed {
 
@@ -53,6 +57,8 @@ final class AuditIngester implements Managed {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    /** What a tenant id may take in a store key; a longer one cannot be stored and is dead-lettered. */
+    private static final int MAX_TENANT_BYTES = 0xFFFF;
 
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> deadLetters;
@@ -61,16 +67,18 @@ final class AuditIngester implements Managed {
     private final AuditLog log;
     private final String topic;
     private final String deadLetterTopic;
-    private final Duration checkpointInterval;
+    private final Duration headInterval;
+    private final long headEvery;
     private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile long lastPollAt;
+    private int partitions;
 
     AuditIngester(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> deadLetters,
                   AvroDeserializer<AuditRecord> deserializer, AvroSerializer<Object> serializer, AuditLog log,
-                  String topic, String deadLetterTopic, Duration checkpointInterval, Clock clock) {
+                  String topic, String deadLetterTopic, Duration headInterval, long headEvery, Clock clock) {
         this.consumer = consumer;
         this.deadLetters = deadLetters;
         this.deserializer = deserializer;
@@ -78,7 +86,8 @@ final class AuditIngester implements Managed {
         this.log = log;
         this.topic = topic;
         this.deadLetterTopic = deadLetterTopic;
-        this.checkpointInterval = checkpointInterval;
+        this.headInterval = headInterval;
+        this.headEvery = headEvery;
         this.clock = clock;
         this.thread = new Thread(this::run, "audit-ingester");
     }
@@ -104,29 +113,37 @@ final class AuditIngester implements Managed {
         return thread.isAlive();
     }
 
+    /** When the ingester last polled Kafka; it does not poll while it retries records it cannot store yet. */
     long lastPollAt() {
         return lastPollAt;
     }
 
     private void run() {
         try {
-            int partitions = assign(0);
+            lastPollAt = clock.millis();
+            partitions = assign(0);
             long nextPartitionCheck = clock.millis() + PARTITION_REFRESH.toMillis();
-            long nextCheckpoint = clock.millis() + checkpointInterval.toMillis();
+            long nextBeat = clock.millis() + headInterval.toMillis();
+            long leavesSinceHeads = 0;
             Future<?> appending = CompletableFuture.completedFuture(null);
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 lastPollAt = clock.millis();
                 if (!records.isEmpty()) {
                     Prepared prepared = prepareWithRetry(records);
-                    Future<?> staged = log.appendAsync(prepared.records(), prepared.positions());
+                    Future<?> staged = log.appender().appendAsync(prepared.leaves(), prepared.positions());
                     // Staged while the previous poll is written; waiting for that one bounds memory to two polls.
                     awaitAppend(appending);
                     appending = staged;
+                    leavesSinceHeads += prepared.leaves().size();
                 }
-                if (lastPollAt >= nextCheckpoint) {
-                    log.checkpointHeads();
-                    nextCheckpoint = lastPollAt + checkpointInterval.toMillis();
+                if (lastPollAt >= nextBeat) {
+                    log.heads().signAll();
+                    nextBeat = lastPollAt + headInterval.toMillis();
+                    leavesSinceHeads = 0;
+                } else if (leavesSinceHeads >= headEvery) {
+                    log.heads().signGrown(headEvery);
+                    leavesSinceHeads = 0;
                 }
                 if (lastPollAt >= nextPartitionCheck) {
                     partitions = assign(partitions);
@@ -143,9 +160,9 @@ final class AuditIngester implements Managed {
             LOG.error("The audit ingester stopped: {}", e.toString(), e);
         } finally {
             try {
-                log.checkpointHeads();
+                log.heads().signAll();
             } catch (RuntimeException e) {
-                LOG.warn("Final checkpoint not written: {}", e.getMessage());
+                LOG.warn("Final heads not signed: {}", e.getMessage());
             }
             consumer.close(Duration.ofSeconds(5));
         }
@@ -163,7 +180,7 @@ final class AuditIngester implements Managed {
             return known;
         }
         List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-        Map<TopicPartition, Long> positions = log.nextOffsets(topic, partitions.size());
+        Map<TopicPartition, Long> positions = log.appender().nextOffsets(topic, partitions.size());
         consumer.assign(partitions);
         for (TopicPartition partition : partitions) {
             Long position = positions.get(partition);
@@ -177,8 +194,8 @@ final class AuditIngester implements Managed {
         return partitions.size();
     }
 
-    /** One poll, ready to append: its decodable records and the positions after it. */
-    private record Prepared(List<PreparedRecord> records, Map<TopicPartition, Long> positions) {
+    /** One poll, ready to append: its leaves and the positions after it. */
+    private record Prepared(List<PreparedLeaf> leaves, Map<TopicPartition, Long> positions) {
     }
 
     /** Waits for the previous append; its failure stops the ingester before anything else is written. */
@@ -216,36 +233,88 @@ final class AuditIngester implements Managed {
     }
 
     private Prepared prepare(ConsumerRecords<byte[], byte[]> records) {
-        List<PreparedRecord> prepared = new ArrayList<>(records.count());
+        List<PreparedLeaf> prepared = new ArrayList<>(records.count());
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            AuditRecord value = decode(record);
-            if (value != null) {
-                prepared.add(PreparedRecord.of(value));
+            PreparedLeaf leaf = leafOf(record);
+            if (leaf != null) {
+                prepared.add(leaf);
             }
             positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         }
         return new Prepared(prepared, positions);
     }
 
-    private AuditRecord decode(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * The leaf a record becomes: the record itself; or, when it cannot be stored, a rejection leaf in
+     * its tenant's log after it went to the dead-letter topic; or nothing when not even its tenant
+     * can be placed (then only the dead-letter topic has it).
+     */
+    private PreparedLeaf leafOf(ConsumerRecord<byte[], byte[]> record) {
+        AuditRecord value;
         try {
-            AuditRecord value = deserializer.deserialize(record.topic(), record.headers(), record.value());
-            if (value == null) {
-                deadLetter(record, RejectionReason.INVALID_VALUE, "A null value (tombstone) is not an audit record.", null);
-            }
-            return value;
+            value = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (SerializationException e) {
             if (e.getCause() instanceof SchemaRegistryException registry) {
                 if (registry.status() != 404) {
                     throw new RegistryUnavailable(registry.getMessage());
                 }
-                deadLetter(record, RejectionReason.UNKNOWN_SCHEMA, e.getMessage(), e);
-            } else {
-                deadLetter(record, RejectionReason.UNDECODABLE, e.getMessage(), e);
+                return reject(record, RejectionReason.UNKNOWN_SCHEMA, "its schema id is not in the schema registry",
+                        e.getMessage(), e);
             }
+            return reject(record, RejectionReason.UNDECODABLE, "it is not Confluent-wire-format Avro of an AuditRecord",
+                    e.getMessage(), e);
+        }
+        if (value == null) {
+            return reject(record, RejectionReason.INVALID_VALUE, "a null value (tombstone) is not an audit record",
+                    "A null value (tombstone) is not an audit record.", null);
+        }
+        String tenant = value.getTenantId();
+        if (tenant.isEmpty() || tenant.getBytes(StandardCharsets.UTF_8).length > MAX_TENANT_BYTES) {
+            deadLetter(record, RejectionReason.INVALID_VALUE, "The tenant id is empty or longer than "
+                    + MAX_TENANT_BYTES + " bytes.", null);
             return null;
         }
+        int expected = partitionOf(tenant);
+        if (expected != record.partition()) {
+            deadLetter(record, RejectionReason.INVALID_VALUE, "A record of tenant " + tenant + " was on partition "
+                    + record.partition() + " of " + record.topic() + ", but a tenant's records must all be on the"
+                    + " partition of its id (" + expected + "): key them by tenant id, as the normalizer does."
+                    + " Stored elsewhere, the order of its leaves would depend on how partitions interleave.", null);
+            return null;
+        }
+        return PreparedLeaf.of(value);
+    }
+
+    /** The partition Kafka's default partitioner gives a record keyed by the tenant id. */
+    private int partitionOf(String tenant) {
+        return Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /**
+     * Dead-letters the record and, when its tenant is known and it was on the tenant's partition,
+     * returns a rejection leaf that keeps its place in the tenant's log. The leaf says why in fixed
+     * words, so that every instance writes the same bytes.
+     */
+    private PreparedLeaf reject(ConsumerRecord<byte[], byte[]> record, RejectionReason reason, String leafReason,
+                                String message, Exception e) {
+        deadLetter(record, reason, message, e);
+        String tenant = tenantOf(record);
+        if (tenant == null || tenant.isEmpty() || tenant.getBytes(StandardCharsets.UTF_8).length > MAX_TENANT_BYTES
+                || partitionOf(tenant) != record.partition()) {
+            return null;
+        }
+        return PreparedLeaf.rejection(tenant, record.topic(), record.partition(), record.offset(), reason.name(),
+                "The record could not be stored: " + leafReason + "; it is on " + deadLetterTopic + ".");
+    }
+
+    /** The tenant of a record that could not be decoded: its key, as the normalizer writes it, else its header. */
+    private static String tenantOf(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() != null) {
+            return new String(record.key(), StandardCharsets.UTF_8);
+        }
+        Header header = record.headers().lastHeader("tenant");
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** Waits for the dead letter's acknowledgement: its offset is stored only once it is safe on Kafka. */

@@ -2,10 +2,14 @@ package dev.eventbackbone.audit;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.health.HealthCheck;
-import dev.eventbackbone.audit.chain.SigningKey;
+import dev.eventbackbone.audit.evidence.KeyHistory;
+import dev.eventbackbone.audit.evidence.SignedTreeHead;
+import dev.eventbackbone.audit.evidence.SigningKey;
 import dev.eventbackbone.audit.store.AuditLog;
+import dev.eventbackbone.audit.store.AuditStoreException;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
@@ -14,26 +18,37 @@ import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit store: consumes {@code audit.events} into an append-only, hash-chained RocksDB log and
- * serves search, export, verification and signed checkpoints on port 8083. Run alone with
- * {@code java -cp ... dev.eventbackbone.audit.AuditStoreApplication server audit-store.yml}, or embed
- * it with an {@link AuditStoreConfiguration} built in code.
+ * The audit store: consumes {@code audit.events} into per-tenant Merkle trees in RocksDB, signs tree
+ * heads (published on {@code audit.heads}), and serves search, proofs, export and verification on
+ * port 8083. Run alone with {@code java -cp ... dev.eventbackbone.audit.AuditStoreApplication server
+ * audit-store.yml}, or embed it with an {@link AuditStoreConfiguration} built in code.
  */
 public class AuditStoreApplication extends ServiceApplication<AuditStoreConfiguration> {
 
@@ -56,53 +71,72 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
             server.setRegisterDefaultExceptionMappers(false);
         }
         Clock clock = Clock.systemUTC();
-        SigningKey signingKey = SigningKey.loadOrCreate(configuration.getSigningKeyFile());
-        AuditLog log = AuditLog.open(configuration.getDataDirectory(), signingKey, clock,
-                configuration.getCheckpointEvery(), configuration.isSyncWrites());
-        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
-        LOG.info("Audit store open in {}: {} tenant(s); {} API key(s) from {}",
-                configuration.getDataDirectory().toAbsolutePath(), log.tenants().size(), keys.size(),
-                configuration.getKeysFile().toAbsolutePath());
-
+        SigningKey signingKey = signingKey(configuration);
+        KeyHistory history = KeyHistory.read(configuration.getKeyHistoryFile());
         SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(configuration.getRegistry().clientConfig());
 
         Map<String, Object> kafkaConfig = configuration.getKafka().clientConfig();
-        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
-        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerConfig.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        consumerConfig.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
-        consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "audit-store");
         Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerConfig.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "audit-store-dead-letters");
+        producerConfig.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "audit-store-producer");
+        Producer<byte[], byte[]> producer =
+                new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+        AvroSerializer<Object> serializer = new AvroSerializer<>(registry);
+        AtomicLong headsNotPublished = new AtomicLong();
+        // Publishing never holds up ingest: a missing topic or a slow broker would block send() on its metadata.
+        ThreadPoolExecutor publishing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(10_000), runnable -> new Thread(runnable, "audit-heads-publisher"),
+                (dropped, executor) -> headsNotPublished.incrementAndGet());
+        Consumer<SignedTreeHead> publisher = head -> publishing.execute(() -> publish(producer, serializer,
+                configuration.getKafka().getHeadsTopic(), head, headsNotPublished));
+
+        AuditLog log = AuditLog.open(configuration.getDataDirectory(), signingKey, history, clock,
+                configuration.isSyncWrites(), publisher);
+        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
+        LOG.info("Audit store open in {}: {} tenant(s), heads signed by key {}; {} API key(s) from {}",
+                configuration.getDataDirectory().toAbsolutePath(), log.appender().tenants().size(), signingKey.keyId(),
+                keys.size(), configuration.getKeysFile().toAbsolutePath());
+
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Positions come from the store; a position Kafka no longer has must stop the ingester, never skip ahead.
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        consumerConfig.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        consumerConfig.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
+        consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "audit-store");
 
         AuditIngester ingester = new AuditIngester(
                 new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer()),
-                new AvroDeserializer<>(registry, AuditRecord.class), new AvroSerializer<>(registry), log,
+                producer, new AvroDeserializer<>(registry, AuditRecord.class), serializer, log,
                 configuration.getKafka().getTopic(), configuration.getKafka().getDeadLetterTopic(),
-                configuration.getCheckpointInterval().toJavaDuration(), clock);
-        // Managed objects stop in reverse order: the ingester stops before the log closes.
+                configuration.getHeadInterval().toJavaDuration(), configuration.getHeadEvery(), clock);
+        // Managed objects stop in reverse order: the ingester stops before the log closes and the producer after it.
         environment.lifecycle().manage(new Managed() {
             @Override
-            public void stop() {
+            public void stop() throws InterruptedException {
                 log.close();
+                publishing.shutdown();
+                publishing.awaitTermination(10, TimeUnit.SECONDS);
+                producer.close(Duration.ofSeconds(10));
             }
         });
         environment.lifecycle().manage(ingester);
 
         ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("audit-store-jobs").build();
         keys.reloadEvery(scheduler, KEYS_RELOAD_INTERVAL);
+        AtomicReference<String> retentionRefusal = new AtomicReference<>();
         long retentionMillis = configuration.getRetention().getCheckInterval().toMilliseconds();
-        scheduler.scheduleWithFixedDelay(() -> applyRetention(log, configuration.getRetention(), clock),
-                retentionMillis, retentionMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> applyRetention(log, configuration.getRetention(), clock,
+                retentionRefusal), retentionMillis, retentionMillis, TimeUnit.MILLISECONDS);
 
         environment.jersey().register(new ApiErrorMapper("The API: GET /v1/audit/events, /v1/audit/events/{eventId},"
-                + " /v1/audit/verify, /v1/audit/export, /v1/audit/checkpoints, /v1/audit/public-key.",
+                + " /v1/audit/verify, /v1/audit/export, /v1/audit/heads, /v1/audit/heads/latest,"
+                + " /v1/audit/proofs/inclusion, /v1/audit/proofs/consistency, /v1/audit/keys.",
                 "The audit store failed (%s); nothing was changed."));
-        environment.jersey().register(new AuditResource(keys, log));
+        environment.jersey().register(new AuditResource(keys, log, configuration.getHeadInterval().toJavaDuration()));
+        long stallMillis = configuration.getStallTimeout().toMilliseconds();
         environment.healthChecks().register("ingester", new HealthCheck() {
             @Override
             protected Result check() {
@@ -110,25 +144,81 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
                 if (failure != null || !ingester.alive()) {
                     return Result.unhealthy("The ingester stopped: " + failure);
                 }
-                return Result.healthy("Last poll " + (clock.millis() - ingester.lastPollAt()) + " ms ago");
+                AuditStoreException writeFailure = log.appender().writeFailure();
+                if (writeFailure != null) {
+                    return Result.unhealthy("Appending stopped after a failed write: " + writeFailure.getMessage());
+                }
+                long sincePoll = clock.millis() - ingester.lastPollAt();
+                if (sincePoll > stallMillis) {
+                    return Result.unhealthy("The ingester has not polled Kafka for " + sincePoll + " ms: it is"
+                            + " stalled, e.g. retrying records while the schema registry cannot be reached");
+                }
+                return Result.healthy("Last poll " + sincePoll + " ms ago");
             }
         });
-        environment.metrics().register("audit-store.duplicates-skipped", (Gauge<Long>) log::duplicatesSkipped);
-        environment.metrics().register("audit-store.tenants", (Gauge<Integer>) () -> log.tenants().size());
+        environment.healthChecks().register("retention", new HealthCheck() {
+            @Override
+            protected Result check() {
+                String refusal = retentionRefusal.get();
+                return refusal == null ? Result.healthy() : Result.unhealthy(refusal);
+            }
+        });
+        environment.metrics().register("audit-store.duplicates-skipped",
+                (Gauge<Long>) () -> log.appender().duplicatesSkipped());
+        environment.metrics().register("audit-store.tenants", (Gauge<Integer>) () -> log.appender().tenants().size());
+        environment.metrics().register("audit-store.heads-not-published", (Gauge<Long>) headsNotPublished::get);
+        environment.metrics().register("audit-store.retention-refused",
+                (Gauge<Integer>) () -> retentionRefusal.get() == null ? 0 : 1);
     }
 
-    private static void applyRetention(AuditLog log, AuditStoreConfiguration.RetentionSettings retention, Clock clock) {
-        for (String tenant : log.tenants()) {
+    /** The configured key; in dev mode a missing one is created, and the log says so. */
+    private static SigningKey signingKey(AuditStoreConfiguration configuration) {
+        Path file = configuration.getSigningKeyFile();
+        if (!Files.exists(file) && configuration.isDevMode()) {
+            SigningKey created = SigningKey.generate(file);
+            LOG.warn("Dev mode: created the audit signing key {} in {}. A store whose heads anyone relies on needs a"
+                    + " key made with `backbone audit keygen` and kept safe.", created.keyId(), file.toAbsolutePath());
+            return created;
+        }
+        return SigningKey.load(file);
+    }
+
+    private static void publish(Producer<byte[], byte[]> producer, AvroSerializer<Object> serializer, String topic,
+                                SignedTreeHead head, AtomicLong notPublished) {
+        AuditTreeHead record = AuditTreeHead.newBuilder()
+                .setTenantId(head.tenantId())
+                .setTreeSize(head.treeSize())
+                .setRootHash(head.rootHash())
+                .setTimestamp(Instant.ofEpochMilli(head.timestamp()))
+                .setKeyId(head.keyId())
+                .setSignature(head.signature())
+                .build();
+        producer.send(new ProducerRecord<>(topic, head.tenantId().getBytes(StandardCharsets.UTF_8),
+                serializer.serialize(topic, record)), (metadata, failure) -> {
+                    if (failure != null) {
+                        notPublished.incrementAndGet();
+                        LOG.warn("Head of tenant {} at size {} not published on {}: {}; it is stored and served by the"
+                                + " API", head.tenantId(), head.treeSize(), topic, failure.toString());
+                    }
+                });
+    }
+
+    private static void applyRetention(AuditLog log, AuditStoreConfiguration.RetentionSettings retention, Clock clock,
+                                       AtomicReference<String> refusal) {
+        for (String tenant : log.appender().tenants()) {
             Integer days = retention.daysFor(tenant);
             if (days == null) {
                 continue;
             }
             try {
-                long deleted = log.deleteReceivedBefore(tenant, clock.millis() - TimeUnit.DAYS.toMillis(days));
+                long deleted = log.retention().deleteReceivedBefore(tenant,
+                        clock.millis() - TimeUnit.DAYS.toMillis(days));
                 if (deleted > 0) {
-                    LOG.info("Retention: deleted {} record(s) of tenant {} older than {} days", deleted, tenant, days);
+                    LOG.info("Retention: deleted the content of {} leaves of tenant {} older than {} days", deleted,
+                            tenant, days);
                 }
             } catch (RuntimeException e) {
+                refusal.set(e.getMessage());
                 LOG.error("Retention for tenant {} failed: {}", tenant, e.getMessage());
             }
         }

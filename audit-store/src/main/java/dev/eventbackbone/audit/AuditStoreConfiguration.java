@@ -30,15 +30,23 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
 
     private Path signingKeyFile;
 
+    private Path keyHistoryFile;
+
+    private boolean devMode;
+
     @NotNull
     private Path keysFile = Path.of("keys.yml");
 
     @Min(1)
-    private long checkpointEvery = 10_000;
+    private long headEvery = 10_000;
 
     @NotNull
     @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
-    private Duration checkpointInterval = Duration.seconds(10);
+    private Duration headInterval = Duration.seconds(10);
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    private Duration stallTimeout = Duration.seconds(60);
 
     private boolean syncWrites;
 
@@ -50,7 +58,7 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
     }
 
-    /** The RocksDB directory: records, chain heads, indexes, checkpoints and consumed offsets. */
+    /** The RocksDB directory: leaves, tree nodes, indexes, signed heads and consumed offsets. */
     @JsonProperty
     public Path getDataDirectory() {
         return dataDirectory;
@@ -61,7 +69,10 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         this.dataDirectory = dataDirectory;
     }
 
-    /** PEM file of the Ed25519 checkpoint-signing key pair; created when absent. Default: in the data directory. */
+    /**
+     * PEM file of the Ed25519 key pair that signs tree heads, made by {@code backbone audit keygen}.
+     * The store refuses to start without it, unless {@link #isDevMode()}. Default: in the data directory.
+     */
     @JsonProperty
     public Path getSigningKeyFile() {
         return signingKeyFile != null ? signingKeyFile : dataDirectory.resolve("signing-key.pem");
@@ -70,6 +81,35 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
     @JsonProperty
     public void setSigningKeyFile(Path signingKeyFile) {
         this.signingKeyFile = signingKeyFile;
+    }
+
+    /**
+     * JSON Lines of key rotations, each signed by the retiring key ({@code backbone audit rotate-key});
+     * absent when the key was never rotated. Default: {@code key-history.jsonl} beside the signing key.
+     */
+    @JsonProperty
+    public Path getKeyHistoryFile() {
+        return keyHistoryFile != null ? keyHistoryFile
+                : getSigningKeyFile().toAbsolutePath().resolveSibling("key-history.jsonl");
+    }
+
+    @JsonProperty
+    public void setKeyHistoryFile(Path keyHistoryFile) {
+        this.keyHistoryFile = keyHistoryFile;
+    }
+
+    /**
+     * A local, throwaway store: a missing signing key is created (and the log says so) instead of
+     * refusing to start. {@code backbone up} runs in dev mode; never a store whose heads anyone relies on.
+     */
+    @JsonProperty
+    public boolean isDevMode() {
+        return devMode;
+    }
+
+    @JsonProperty
+    public void setDevMode(boolean devMode) {
+        this.devMode = devMode;
     }
 
     /** The API keys file the gateway also reads; callers need the scope {@code read:audit}. */
@@ -83,26 +123,37 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         this.keysFile = keysFile;
     }
 
-    /** A signed checkpoint is written at least every this many records of a tenant. */
+    /** A head is signed for a tenant whenever its tree grew by this many leaves. */
     @JsonProperty
-    public long getCheckpointEvery() {
-        return checkpointEvery;
+    public long getHeadEvery() {
+        return headEvery;
     }
 
     @JsonProperty
-    public void setCheckpointEvery(long checkpointEvery) {
-        this.checkpointEvery = checkpointEvery;
+    public void setHeadEvery(long headEvery) {
+        this.headEvery = headEvery;
     }
 
-    /** A tenant's newest record is covered by a signed checkpoint within this time. */
+    /** Every tenant gets a signed head at least this often, grown or not: a missing head shows a gap. */
     @JsonProperty
-    public Duration getCheckpointInterval() {
-        return checkpointInterval;
+    public Duration getHeadInterval() {
+        return headInterval;
     }
 
     @JsonProperty
-    public void setCheckpointInterval(Duration checkpointInterval) {
-        this.checkpointInterval = checkpointInterval;
+    public void setHeadInterval(Duration headInterval) {
+        this.headInterval = headInterval;
+    }
+
+    /** The health check fails when the ingester has not polled Kafka for this long (it stalls while it retries). */
+    @JsonProperty
+    public Duration getStallTimeout() {
+        return stallTimeout;
+    }
+
+    @JsonProperty
+    public void setStallTimeout(Duration stallTimeout) {
+        this.stallTimeout = stallTimeout;
     }
 
     /**
@@ -138,6 +189,9 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         @NotBlank
         private String deadLetterTopic = TopicCatalog.AUDIT_DLQ;
 
+        @NotBlank
+        private String headsTopic = TopicCatalog.AUDIT_HEADS;
+
         /** The normalized audit topic the store consumes (read_committed). */
         @JsonProperty
         public String getTopic() {
@@ -158,6 +212,17 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         @JsonProperty
         public void setDeadLetterTopic(String deadLetterTopic) {
             this.deadLetterTopic = deadLetterTopic;
+        }
+
+        /** Where every signed tree head is published, for witnesses. */
+        @JsonProperty
+        public String getHeadsTopic() {
+            return headsTopic;
+        }
+
+        @JsonProperty
+        public void setHeadsTopic(String headsTopic) {
+            this.headsTopic = headsTopic;
         }
 
     }

@@ -3,17 +3,22 @@ package dev.eventbackbone.audit;
 import static dev.eventbackbone.audit.AuditRecords.login;
 import static dev.eventbackbone.audit.AuditRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eventbackbone.audit.chain.ExportVerifier;
-import dev.eventbackbone.audit.chain.SigningKey;
+import dev.eventbackbone.audit.evidence.ExportVerifier;
+import dev.eventbackbone.audit.evidence.ProofCheck;
+import dev.eventbackbone.audit.evidence.SignedTreeHead;
+import dev.eventbackbone.audit.evidence.SigningKey;
 import dev.eventbackbone.audit.store.StoredBytes;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
+import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.embeddedkafka.KafkaRecords;
 import dev.eventbackbone.embeddedkafka.KafkaTopics;
 import dev.eventbackbone.registry.RegistryExtension;
@@ -24,12 +29,19 @@ import java.io.StringReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,12 +59,14 @@ class AuditStoreIT {
 
     private static final Instant NOW = Instant.now();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int PARTITIONS = 3;
 
     @TempDir
     Path dir;
 
     private String topic;
     private String deadLetterTopic;
+    private String headsTopic;
     private String acmeKey;
     private String globexKey;
     private String ingestOnlyKey;
@@ -61,14 +75,16 @@ class AuditStoreIT {
 
     @BeforeEach
     void setUp() {
-        topic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.events", 3);
+        topic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.events", PARTITIONS);
         deadLetterTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.dlq", 1);
+        headsTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.heads", 1);
         Path keys = dir.resolve("keys.yml");
         acmeKey = ApiKeyStore.create(keys, "acme", List.of("read:audit"), null).secret();
         globexKey = ApiKeyStore.create(keys, "globex", List.of("read:audit"), null).secret();
         ingestOnlyKey = ApiKeyStore.create(keys, "acme", List.of("ingest:*"), null).secret();
+        SigningKey.generate(dir.resolve("signing-key.pem"));
         producer = registry.avro().producer();
-        store = startStore();
+        store = startStore(configuration());
     }
 
     @AfterEach
@@ -77,25 +93,36 @@ class AuditStoreIT {
         producer.close();
     }
 
-    private TestServer<AuditStoreConfiguration> startStore() {
+    private AuditStoreConfiguration configuration() {
         AuditStoreConfiguration configuration = new AuditStoreConfiguration().embeddedOnLoopback(0, 0);
         configuration.getKafka().setBootstrapServers(registry.bootstrapServers());
         configuration.getKafka().setTopic(topic);
         configuration.getKafka().setDeadLetterTopic(deadLetterTopic);
+        configuration.getKafka().setHeadsTopic(headsTopic);
         configuration.getRegistry().setUrl(registry.url());
         configuration.setDataDirectory(dir.resolve("store"));
+        configuration.setSigningKeyFile(dir.resolve("signing-key.pem"));
         configuration.setKeysFile(dir.resolve("keys.yml"));
-        configuration.setCheckpointEvery(4);
-        configuration.setCheckpointInterval(io.dropwizard.util.Duration.milliseconds(200));
+        configuration.setHeadEvery(4);
+        configuration.setHeadInterval(io.dropwizard.util.Duration.milliseconds(200));
+        return configuration;
+    }
+
+    private static TestServer<AuditStoreConfiguration> startStore(AuditStoreConfiguration configuration) {
         return TestServer.start(AuditStoreApplication.class, configuration);
     }
 
+    /** Keyed by tenant, as the normalizer writes audit.events. */
     private void send(AuditRecord record) {
-        producer.send(new ProducerRecord<>(topic, record.getTenantId() + ":" + record.getActorId(), record));
+        producer.send(new ProducerRecord<>(topic, record.getTenantId(), record));
+    }
+
+    private static int partitionOf(String tenant) {
+        return Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
     }
 
     @Test
-    void recordsAreSearchableAndTheChainVerifiesOnlineAndOffline() throws Exception {
+    void recordsAreSearchableAndTheLogVerifiesOnlineOfflineAndByProof() throws Exception {
         for (int i = 0; i < 10; i++) {
             send(login("acme", "acme-" + i, i % 2 == 0 ? "alice" : "bob", NOW.plusMillis(i)));
         }
@@ -104,10 +131,10 @@ class AuditStoreIT {
 
         Awaitility.await().atMost(TIMEOUT).until(() ->
                 get("/v1/audit/events?actor=alice", acmeKey).path("events").size() == 6);
-
         JsonNode denied = get("/v1/audit/events?outcome=denied&resource=doc-7", acmeKey).path("events");
         assertThat(denied).hasSize(1);
         assertThat(denied.get(0).path("record").path("eventId").asText()).isEqualTo("acme-denied");
+        assertThat(denied.get(0).path("index").asLong()).isEqualTo(10);
         JsonNode page = get("/v1/audit/events?action=auth.&limit=4", acmeKey);
         assertThat(page.path("events")).hasSize(4);
         JsonNode rest = get("/v1/audit/events?action=auth.&limit=10&cursor=" + page.path("nextCursor").asText(), acmeKey);
@@ -115,20 +142,61 @@ class AuditStoreIT {
         assertThat(rest.path("nextCursor").isNull()).isTrue();
         assertThat(get("/v1/audit/events/acme-3", acmeKey).path("record").path("actorId").asText()).isEqualTo("bob");
 
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
+                get("/v1/audit/heads/latest", acmeKey).path("treeSize").asLong() == 11);
         JsonNode verify = get("/v1/audit/verify", acmeKey);
         assertThat(verify.path("verified").asBoolean()).as(verify.toString()).isTrue();
-        assertThat(verify.path("recordsChecked").asLong()).isEqualTo(11);
+        assertThat(verify.path("leavesChecked").asLong()).isEqualTo(11);
 
+        PublicKey publicKey = SigningKey.parsePublicPem(Http.getText(store.url() + "/v1/audit/public-key.pem", null));
+        ExportVerifier.Outcome offline = ExportVerifier.verify(new BufferedReader(new StringReader(
+                getText("/v1/audit/export", acmeKey))), publicKey, null);
+        assertThat(offline.verified()).as(offline.reason()).isTrue();
+        assertThat(offline.treeSize()).isEqualTo(11);
+
+        JsonNode inclusion = get("/v1/audit/proofs/inclusion?eventId=acme-3", acmeKey);
+        assertThat(inclusion.path("leafIndex").asLong()).isEqualTo(3);
+        assertThat(ProofCheck.check(inclusion, publicKey, null).verified()).isTrue();
+        SignedTreeHead older = SignedTreeHead.fromJson(get("/v1/audit/heads/latest", acmeKey));
+        send(login("acme", "acme-later", "carol", NOW));
+        producer.flush();
         Awaitility.await().atMost(TIMEOUT).until(() ->
-                get("/v1/audit/checkpoints", acmeKey).findValuesAsText("sequence").contains("11"));
-        String export = getText("/v1/audit/export", acmeKey);
-        String publicKey = getText("/v1/audit/public-key.pem", acmeKey);
-        assertThat(get("/v1/audit/public-key", acmeKey).path("publicKeyPem").asText()).isEqualTo(publicKey);
-        ExportVerifier.Outcome offline = ExportVerifier.verify(new BufferedReader(new StringReader(export)),
-                SigningKey.parsePublicPem(publicKey));
-        assertThat(offline.chain().verified()).isTrue();
-        assertThat(offline.chain().recordsChecked()).isEqualTo(11);
-        assertThat(offline.signedThrough()).isEqualTo(11);
+                get("/v1/audit/heads/latest", acmeKey).path("treeSize").asLong() == 12);
+        JsonNode consistency = get("/v1/audit/proofs/consistency?from=11", acmeKey);
+        ProofCheck.Result extended = ProofCheck.check(consistency, publicKey, older);
+        assertThat(extended.verified()).as(extended.problem()).isTrue();
+    }
+
+    @Test
+    void everyInstanceBuildsTheSameTreesFromKafkaAndPublishesSignedHeads() {
+        for (int i = 0; i < 30; i++) {
+            send(login(i % 2 == 0 ? "acme" : "globex", "e-" + i, "user-" + (i % 4), NOW.plusMillis(i)));
+        }
+        producer.flush();
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
+                get("/v1/audit/heads/latest", acmeKey).path("treeSize").asLong() == 15
+                        && get("/v1/audit/heads/latest", globexKey).path("treeSize").asLong() == 15);
+
+        AuditStoreConfiguration rebuilt = configuration();
+        rebuilt.setDataDirectory(dir.resolve("rebuilt"));
+        rebuilt.setSigningKeyFile(dir.resolve("rebuilt-key.pem"));
+        rebuilt.setDevMode(true);
+        try (TestServer<AuditStoreConfiguration> second = startStore(rebuilt)) {
+            for (String key : List.of(acmeKey, globexKey)) {
+                Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
+                        second.getJson("/v1/audit/heads/latest", key).path("treeSize").asLong() == 15);
+                assertThat(second.getJson("/v1/audit/heads/latest", key).path("rootHash").asText())
+                        .isEqualTo(get("/v1/audit/heads/latest", key).path("rootHash").asText());
+                assertThat(second.getJson("/v1/audit/heads/latest", key).path("keyId").asText())
+                        .isNotEqualTo(get("/v1/audit/heads/latest", key).path("keyId").asText());
+            }
+        }
+        List<AuditTreeHead> published = registry.avro().read(headsTopic)
+                .matching(record -> record.value() instanceof AuditTreeHead head && head.getTenantId().equals("acme")
+                        && head.getTreeSize() == 15)
+                .awaitAtLeast(2).stream().map(record -> (AuditTreeHead) record.value()).toList();
+        assertThat(published).extracting(AuditTreeHead::getRootHash).containsOnly(
+                get("/v1/audit/heads/latest", acmeKey).path("rootHash").asText());
     }
 
     @Test
@@ -144,68 +212,140 @@ class AuditStoreIT {
         assertThat(globexView).hasSize(1);
         assertThat(globexView.get(0).path("record").path("tenantId").asText()).isEqualTo("globex");
         assertThat(status("/v1/audit/events/acme-secret", globexKey)).isEqualTo(404);
+        assertThat(status("/v1/audit/proofs/inclusion?eventId=acme-secret", globexKey)).isEqualTo(404);
         assertThat(getText("/v1/audit/export", globexKey)).doesNotContain("acme-secret");
-        assertThat(get("/v1/audit/verify", globexKey).path("recordsChecked").asLong()).isEqualTo(1);
+        assertThat(get("/v1/audit/verify", globexKey).path("leavesChecked").asLong()).isEqualTo(1);
     }
 
     @Test
-    void verifyNamesTheSequenceWhoseStoredBytesWereAltered() throws Exception {
+    void verifyNamesTheLeafWhoseStoredBytesWereAltered() {
         for (int i = 0; i < 8; i++) {
             send(login("acme", "acme-" + i, "user-" + i, NOW.plusMillis(i)));
         }
         producer.flush();
         Awaitility.await().atMost(TIMEOUT).until(() ->
-                get("/v1/audit/verify", acmeKey).path("recordsChecked").asLong() == 8);
-        JsonNode victim = get("/v1/audit/events/acme-5", acmeKey);
-        long sequence = victim.path("sequence").asLong();
+                get("/v1/audit/verify", acmeKey).path("leavesChecked").asLong() == 8);
+        long index = get("/v1/audit/events/acme-5", acmeKey).path("index").asLong();
         store.close();
 
-        StoredBytes.rewrite(dir.resolve("store"), "acme", sequence, "\"actorId\":\"user-5\"", "\"actorId\":\"user-X\"");
-        store = startStore();
+        StoredBytes.rewrite(dir.resolve("store"), "acme", index, "\"actorId\":\"user-5\"", "\"actorId\":\"user-X\"");
+        store = startStore(configuration());
 
         JsonNode verify = get("/v1/audit/verify", acmeKey);
         assertThat(verify.path("verified").asBoolean()).isFalse();
-        assertThat(verify.path("firstBrokenSequence").asLong()).isEqualTo(sequence);
-        assertThat(verify.path("reason").asText()).contains("sequence " + sequence);
+        assertThat(verify.path("firstBadIndex").asLong()).isEqualTo(index);
+        assertThat(verify.path("reason").asText()).contains("leaf " + index);
     }
 
     @Test
-    void answersBadRequestsWithTheReasonAndTheField() throws Exception {
+    void answersBadRequestsWithTheReasonAndTheFieldAndServesItsKeysToAnyone() {
         assertThat(status("/v1/audit/events", null)).isEqualTo(401);
         assertThat(status("/v1/audit/events", "ebk_not-a-key")).isEqualTo(401);
         assertThat(status("/v1/audit/events", ingestOnlyKey)).isEqualTo(403);
-        HttpResponse<String> badOutcome = request("/v1/audit/events?outcome=maybe", acmeKey);
+        HttpResponse<String> badOutcome = store.get("/v1/audit/events?outcome=maybe", acmeKey);
         assertThat(badOutcome.statusCode()).isEqualTo(400);
         JsonNode body = Http.json(badOutcome);
         assertThat(body.path("error").asText()).isEqualTo("invalid_parameter");
         assertThat(body.path("details").get(0).path("field").asText()).isEqualTo("outcome");
-        assertThat(request("/v1/audit/events?from=yesterday", acmeKey).statusCode()).isEqualTo(400);
-        assertThat(request("/v1/audit/events?limit=0", acmeKey).statusCode()).isEqualTo(400);
-        assertThat(request("/v1/audit/events?cursor=nonsense", acmeKey).statusCode()).isEqualTo(400);
+        assertThat(status("/v1/audit/events?from=yesterday", acmeKey)).isEqualTo(400);
+        assertThat(status("/v1/audit/events?limit=0", acmeKey)).isEqualTo(400);
+        assertThat(status("/v1/audit/events?cursor=nonsense", acmeKey)).isEqualTo(400);
+        assertThat(status("/v1/audit/proofs/inclusion", acmeKey)).isEqualTo(400);
+        assertThat(status("/v1/audit/proofs/consistency", acmeKey)).isEqualTo(400);
+
+        JsonNode keys = Http.getJson(store.url() + "/v1/audit/keys", null);
+        assertThat(keys.path("currentKeyId").asText())
+                .isEqualTo(SigningKey.load(dir.resolve("signing-key.pem")).keyId());
+        assertThat(keys.path("keys").get(0).path("publicKeyPem").asText()).startsWith("-----BEGIN PUBLIC KEY-----");
     }
 
     @Test
-    void anUndecodableRecordGoesToTheDeadLetterTopicAndIngestGoesOn() {
+    void anUndecodableRecordIsDeadLetteredAndLeavesATraceInItsTenantsLog() {
         KafkaRecords.produce(registry.bootstrapServers(), new ByteArraySerializer(), new ByteArraySerializer(),
-                List.of(new ProducerRecord<>(topic, 0, "acme:x".getBytes(StandardCharsets.UTF_8),
+                List.of(new ProducerRecord<>(topic, partitionOf("acme"), "acme".getBytes(StandardCharsets.UTF_8),
                         "not avro".getBytes(StandardCharsets.UTF_8))));
         send(login("acme", "after-garbage", "alice", NOW));
         producer.flush();
 
-        Awaitility.await().atMost(TIMEOUT).until(() ->
-                status("/v1/audit/events/after-garbage", acmeKey) == 200);
+        Awaitility.await().atMost(TIMEOUT).until(() -> status("/v1/audit/events/after-garbage", acmeKey) == 200);
         RejectedEvent rejected = registry.avro().deadLetters(deadLetterTopic).awaitAtLeast(1).get(0).value();
         assertThat(rejected.getReasonCode()).isEqualTo(RejectionReason.UNDECODABLE);
         assertThat(rejected.getSourceTopic()).isEqualTo(topic);
         assertThat(StandardCharsets.UTF_8.decode(rejected.getOriginalValue()).toString()).isEqualTo("not avro");
+        JsonNode trace = get("/v1/audit/events", acmeKey).path("events").get(1);
+        assertThat(trace.path("index").asLong()).isZero();
+        assertThat(trace.path("rejection").path("reasonCode").asText()).isEqualTo("UNDECODABLE");
+        assertThat(trace.path("rejection").path("offset").asLong()).isEqualTo(rejected.getSourceOffset());
     }
 
-    private HttpResponse<String> request(String path, String apiKey) {
-        return store.get(path, apiKey);
+    @Test
+    void aRecordOnAnotherPartitionThanItsTenantsIsDeadLetteredNotStored() {
+        int elsewhere = (partitionOf("acme") + 1) % PARTITIONS;
+        producer.send(new ProducerRecord<>(topic, elsewhere, "acme", login("acme", "misplaced", "alice", NOW)));
+        send(login("acme", "in-place", "alice", NOW));
+        producer.flush();
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> status("/v1/audit/events/in-place", acmeKey) == 200);
+        RejectedEvent rejected = registry.avro().deadLetters(deadLetterTopic).awaitAtLeast(1).get(0).value();
+        assertThat(rejected.getReasonCode()).isEqualTo(RejectionReason.INVALID_VALUE);
+        assertThat(rejected.getReason()).contains("partition " + elsewhere, "key them by tenant id");
+        assertThat(status("/v1/audit/events/misplaced", acmeKey)).isEqualTo(404);
+    }
+
+    @Test
+    void refusesToStartWithoutASigningKeyUnlessInDevMode() {
+        AuditStoreConfiguration withoutKey = configuration();
+        withoutKey.setDataDirectory(dir.resolve("other"));
+        withoutKey.setSigningKeyFile(dir.resolve("missing-key.pem"));
+
+        assertThatThrownBy(() -> startStore(withoutKey).close())
+                .hasStackTraceContaining("No audit signing key at")
+                .hasStackTraceContaining("backbone audit keygen");
+        assertThat(dir.resolve("missing-key.pem")).doesNotExist();
+    }
+
+    @Test
+    void anIngesterThatCannotStoreWhatItReadsFailsTheHealthCheckInsteadOfLookingAlive() {
+        AuditStoreConfiguration unreachableRegistry = configuration();
+        unreachableRegistry.setDataDirectory(dir.resolve("stalled"));
+        unreachableRegistry.getRegistry().setUrl("http://127.0.0.1:" + FreePorts.next());
+        unreachableRegistry.setStallTimeout(io.dropwizard.util.Duration.seconds(1));
+        send(login("acme", "waits-for-the-registry", "alice", NOW));
+        producer.flush();
+
+        try (TestServer<AuditStoreConfiguration> stalled = startStore(unreachableRegistry)) {
+            Awaitility.await().atMost(TIMEOUT).until(() -> stalled.admin("/healthcheck").statusCode() == 500);
+            assertThat(stalled.admin("/healthcheck").body()).contains("has not polled Kafka");
+        }
+    }
+
+    @Test
+    void aPositionKafkaNoLongerHoldsStopsTheIngesterInsteadOfSkippingAhead() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            send(login("acme", "kept-" + i, "alice", NOW));
+        }
+        producer.flush();
+        Awaitility.await().atMost(TIMEOUT).until(() -> status("/v1/audit/events/kept-2", acmeKey) == 200);
+        store.close();
+        for (int i = 0; i < 3; i++) {
+            send(login("acme", "deleted-unread-" + i, "alice", NOW));
+        }
+        send(login("acme", "after-the-gap", "alice", NOW));
+        producer.flush();
+        TopicPartition partition = new TopicPartition(topic, partitionOf("acme"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+        }
+
+        store = startStore(configuration());
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> store.admin("/healthcheck").statusCode() == 500);
+        assertThat(store.admin("/healthcheck").body()).contains("The ingester stopped");
+        assertThat(status("/v1/audit/events/after-the-gap", acmeKey)).as("nothing read past the gap").isEqualTo(404);
     }
 
     private int status(String path, String apiKey) {
-        return request(path, apiKey).statusCode();
+        return store.get(path, apiKey).statusCode();
     }
 
     private String getText(String path, String apiKey) {

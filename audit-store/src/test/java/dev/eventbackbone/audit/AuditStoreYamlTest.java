@@ -23,7 +23,10 @@ class AuditStoreYamlTest {
 
         assertThat(configuration.getKafka().getTopic()).isEqualTo("audit.events");
         assertThat(configuration.getSigningKeyFile()).isEqualTo(Path.of("audit-store-data/signing-key.pem"));
-        assertThat(configuration.getCheckpointEvery()).isEqualTo(10_000);
+        assertThat(configuration.getKafka().getHeadsTopic()).isEqualTo("audit.heads");
+        assertThat(configuration.getHeadEvery()).isEqualTo(10_000);
+        assertThat(configuration.getHeadInterval().toSeconds()).isEqualTo(10);
+        assertThat(configuration.isDevMode()).as("refuses to start without a signing key").isFalse();
         assertThat(configuration.getRetention().daysFor("acme")).isNull();
     }
 }

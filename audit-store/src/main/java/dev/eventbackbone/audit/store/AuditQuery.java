@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * A search of one tenant's records, newest (highest sequence) first. Every filter is optional;
- * {@code beforeSequence} is the cursor of the previous page.
+ * A search of one tenant's leaves, newest (highest index) first. Every filter is optional;
+ * {@code beforeIndex} (exclusive) is the cursor of the previous page.
  *
  * @param actionPrefix matches actions starting with it, e.g. {@code auth.} or {@code auth.login}
  * @param from         inclusive lower bound on occurredAt
  * @param to           exclusive upper bound on occurredAt
  */
 public record AuditQuery(String tenantId, String actor, String actionPrefix, String resourceId, String resourceType,
-                         String outcome, String severity, Instant from, Instant to, long beforeSequence, int limit) {
+                         String outcome, String severity, Instant from, Instant to, long beforeIndex, int limit) {
 
     public static AuditQuery allOf(String tenantId, int limit) {
         return new AuditQuery(tenantId, null, null, null, null, null, null, null, null, Long.MAX_VALUE, limit);
@@ -20,12 +20,12 @@ public record AuditQuery(String tenantId, String actor, String actionPrefix, Str
 
     public AuditQuery withActor(String newActor) {
         return new AuditQuery(tenantId, newActor, actionPrefix, resourceId, resourceType, outcome, severity, from, to,
-                beforeSequence, limit);
+                beforeIndex, limit);
     }
 
-    public AuditQuery before(long sequence) {
+    public AuditQuery before(long index) {
         return new AuditQuery(tenantId, actor, actionPrefix, resourceId, resourceType, outcome, severity, from, to,
-                sequence, limit);
+                index, limit);
     }
 
     boolean matches(JsonNode record) {

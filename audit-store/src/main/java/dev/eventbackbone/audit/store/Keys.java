@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * RocksDB key layouts. Every key starts with the tenant and a 0 byte (tenant ids never contain
- * one), so one tenant's data is one contiguous range and no scan can cross into another tenant's.
- * Sequence numbers are 8 big-endian bytes, so byte order is numeric order.
+ * RocksDB key layouts. Every key starts with the tenant's UTF-8 bytes behind their length (two
+ * bytes), so one tenant's data is one contiguous range and no tenant id, whatever bytes it holds,
+ * is a prefix of another tenant's range. Leaf indexes are 8 big-endian bytes, so byte order is
+ * numeric order.
  */
 final class Keys {
 
@@ -17,14 +18,38 @@ final class Keys {
     private Keys() {
     }
 
+    /** Tenant ids longer than this are refused before they reach a key. */
+    static final int MAX_TENANT_BYTES = 0xFFFF;
+
     static byte[] tenantPrefix(String tenant) {
         byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(tenantBytes.length + 1).put(tenantBytes).put((byte) 0).array();
+        if (tenantBytes.length > MAX_TENANT_BYTES) {
+            throw new IllegalArgumentException("A tenant id is at most " + MAX_TENANT_BYTES + " bytes of UTF-8");
+        }
+        return ByteBuffer.allocate(tenantBytes.length + 2).putShort((short) tenantBytes.length).put(tenantBytes).array();
     }
 
-    static byte[] record(String tenant, long sequence) {
+    static String tenantOf(byte[] key) {
+        int length = Short.toUnsignedInt(ByteBuffer.wrap(key, 0, 2).getShort());
+        return new String(key, 2, length, StandardCharsets.UTF_8);
+    }
+
+    /** A tenant's leaf, or anything else keyed by tenant and leaf index. */
+    static byte[] leaf(String tenant, long index) {
+        return withSequence(tenantPrefix(tenant), index);
+    }
+
+    /** A perfect subtree's hash: {@code tenant, level(1), index(8)}. */
+    static byte[] node(String tenant, int level, long index) {
         byte[] prefix = tenantPrefix(tenant);
-        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(sequence).array();
+        return ByteBuffer.allocate(prefix.length + 1 + Long.BYTES).put(prefix).put((byte) level).putLong(index).array();
+    }
+
+    /** A signed tree head: {@code tenant, timestamp(8), treeSize(8)}, so heads list in signing order. */
+    static byte[] head(String tenant, long timestamp, long treeSize) {
+        byte[] prefix = tenantPrefix(tenant);
+        return ByteBuffer.allocate(prefix.length + 2 * Long.BYTES).put(prefix).putLong(timestamp).putLong(treeSize)
+                .array();
     }
 
     static long sequenceAtEnd(byte[] key) {
@@ -35,12 +60,12 @@ final class Keys {
         return concat(tenantPrefix(tenant), eventId.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code tag, tenant, 0, value, 0}: the prefix of all entries of one indexed value. */
+    /** {@code tag, tenant, value, 0}: the prefix of all entries of one indexed value. */
     static byte[] indexValuePrefix(IndexField field, String tenant, String value) {
         return concat(new byte[] {field.tag}, tenantPrefix(tenant), indexedValue(value), new byte[] {0});
     }
 
-    /** {@code tag, tenant, 0, valuePrefix}: the prefix of all entries whose value starts with it. */
+    /** {@code tag, tenant, valuePrefix}: the prefix of all entries whose value starts with it. */
     static byte[] indexPrefixScan(IndexField field, String tenant, String valuePrefix) {
         return concat(new byte[] {field.tag}, tenantPrefix(tenant), indexedValue(valuePrefix));
     }
@@ -51,7 +76,7 @@ final class Keys {
     }
 
     /**
-     * {@code tag, tenant, 0, occurredAt, sequence}: occurredAt with its sign bit flipped, so that
+     * {@code tag, tenant, occurredAt, index}: occurredAt with its sign bit flipped, so that
      * unsigned byte order is numeric order for times before 1970 too.
      */
     static byte[] timeIndex(String tenant, long occurredAtMillis, long sequence) {
@@ -73,10 +98,15 @@ final class Keys {
         return ByteBuffer.wrap(timeIndexKey, timeIndexKey.length - 2 * Long.BYTES, Long.BYTES).getLong() ^ Long.MIN_VALUE;
     }
 
-    /** The indexed value of an index key: between the tenant's 0 byte and the 0 before the sequence. */
-    static String indexedValueOf(byte[] key, int tenantPrefixLength) {
+    /** The indexed value's bytes in an index key: after the tenant, before the 0 and the index. */
+    static byte[] indexedValueOf(byte[] key, int tenantPrefixLength) {
         int start = 1 + tenantPrefixLength;
-        return new String(key, start, key.length - Long.BYTES - 1 - start, StandardCharsets.UTF_8);
+        return Arrays.copyOfRange(key, start, key.length - Long.BYTES - 1);
+    }
+
+    /** {@code tag, tenant, value bytes, 0}: the prefix of one indexed value, from its bytes as stored. */
+    static byte[] indexValuePrefix(IndexField field, String tenant, byte[] storedValue) {
+        return concat(new byte[] {field.tag}, tenantPrefix(tenant), storedValue, new byte[] {0});
     }
 
     static byte[] partition(String topic, int partition) {
@@ -107,9 +137,17 @@ final class Keys {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
+    /** At most {@link #MAX_INDEXED_VALUE} bytes, cut before a character rather than inside one. */
     private static byte[] indexedValue(String value) {
         byte[] bytes = (value.indexOf('\0') < 0 ? value : value.replace('\0', ' ')).getBytes(StandardCharsets.UTF_8);
-        return bytes.length <= MAX_INDEXED_VALUE ? bytes : Arrays.copyOf(bytes, MAX_INDEXED_VALUE);
+        if (bytes.length <= MAX_INDEXED_VALUE) {
+            return bytes;
+        }
+        int end = MAX_INDEXED_VALUE;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return Arrays.copyOf(bytes, end);
     }
 
     private static byte[] concat(byte[]... parts) {

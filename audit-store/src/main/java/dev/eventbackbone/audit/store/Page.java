@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One page of search results, newest first.
  *
- * @param nextCursor the sequence to continue below, or null when nothing older can match
+ * @param nextCursor the leaf index to continue below, or null when nothing older can match
  */
-public record Page(List<StoredRecord> records, Long nextCursor) {
+public record Page(List<StoredLeaf> leaves, Long nextCursor) {
 }

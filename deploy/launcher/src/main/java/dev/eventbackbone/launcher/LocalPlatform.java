@@ -44,6 +44,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
     public static final String DEV_KEY_FILE = "dev-api-key";
+    private static final String AUDIT_SIGNING_KEY = "signing-key.pem";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
@@ -153,6 +154,7 @@ public final class LocalPlatform implements AutoCloseable {
         requireFreePort(settings.auditStorePort(), "--audit-store-port");
         requireFreePort(settings.auditStoreAdminPort(), "--audit-store-admin-port");
         Path auditDir = settings.dataDir().resolve("audit-store");
+        boolean auditKeyExisted = Files.exists(auditDir.resolve(AUDIT_SIGNING_KEY));
         DropwizardServer auditStore = startAuditStore(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"),
                 auditDir);
 
@@ -170,8 +172,13 @@ public final class LocalPlatform implements AutoCloseable {
         out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
                 "audit normalization (exactly once), state in " + processorsDir);
         out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
-                "admin http://127.0.0.1:" + auditStore.adminPort() + ", hash-chained log in " + auditDir);
+                "admin http://127.0.0.1:" + auditStore.adminPort() + ", Merkle-tree logs in " + auditDir);
         out.println();
+        if (!auditKeyExisted) {
+            out.println("Created a development signing key for the audit store: " + auditDir.resolve(AUDIT_SIGNING_KEY)
+                    + " (a production store needs one made with `backbone audit keygen`).");
+            out.println();
+        }
         out.println("Development API key (tenant dev, scopes ingest:*, read:audit, read:analytics; also in "
                 + gatewayDir.resolve(DEV_KEY_FILE) + "):");
         out.println("  " + devKey);
@@ -257,7 +264,9 @@ public final class LocalPlatform implements AutoCloseable {
         configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
         configuration.setKeysFile(keysFile);
         configuration.setDataDirectory(auditDir.resolve("data"));
-        configuration.setSigningKeyFile(auditDir.resolve("signing-key.pem"));
+        configuration.setSigningKeyFile(auditDir.resolve(AUDIT_SIGNING_KEY));
+        // A local stack: the store makes its own key on first start instead of refusing to start.
+        configuration.setDevMode(true);
         DropwizardServer store = DropwizardServer.start(new AuditStoreApplication(), configuration);
         running.push(store);
         return store;

@@ -24,7 +24,8 @@ class AuditBenchIT {
         assertThat(bench.output()).containsPattern("\\| raw producer \\| [0-9,]+ records/s \\|")
                 .containsPattern("\\| raw consumer \\| [0-9,]+ records/s \\|")
                 .containsPattern("\\| audit store ingest, steady \\| [0-9,]+ events/s \\|")
-                .containsPattern("\\| actor search p50 / p99 \\| [0-9.]+ / [0-9.]+ ms \\|");
+                .containsPattern("\\| actor search p50 / p99 \\| [0-9.]+ / [0-9.]+ ms \\|")
+                .containsPattern("\\| inclusion proof p50 / p99 \\| [0-9.]+ / [0-9.]+ ms \\|");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit trail end to end, as a user meets it after {@code backbone up}: services post raw audit
- * events to the gateway, the normalizer turns them into canonical records, the store chains them,
- * and an auditor searches, exports and verifies them offline with {@code backbone audit verify}.
+ * events to the gateway, the normalizer turns them into canonical records, the store appends them
+ * in its Merkle tree and signs heads, and an auditor searches, exports and verifies them offline
+ * with {@code backbone audit verify} and {@code verify-proof}.
  */
 class AuditTrailIT {
 
@@ -62,7 +64,7 @@ class AuditTrailIT {
                     .formatted(i)).statusCode()).isEqualTo(202);
         }
         Awaitility.await().atMost(TIMEOUT).until(() ->
-                Http.getJson(audit + "/verify", devKey).path("recordsChecked").asLong() == 4);
+                Http.getJson(audit + "/verify", devKey).path("leavesChecked").asLong() == 4);
         assertThat(Http.getJson(audit + "/verify", devKey).path("verified").asBoolean()).isTrue();
 
         Path otherKeys = dataDir.resolve("gateway/keys.yml");
@@ -71,26 +73,38 @@ class AuditTrailIT {
                 Http.getJson(audit + "/events", otherTenantKey).path("events").isEmpty());
         assertThat(Http.get(audit + "/events/login-1", otherTenantKey).statusCode()).isEqualTo(404);
 
-        Awaitility.await().atMost(TIMEOUT).until(() ->
-                Http.getJson(audit + "/checkpoints", devKey).findValuesAsText("sequence").contains("4"));
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
+                Http.getJson(audit + "/heads/latest", devKey).path("treeSize").asLong() == 4);
         Path export = dir.resolve("export.jsonl");
         Files.writeString(export, Http.getText(audit + "/export", devKey));
         Path publicKey = dir.resolve("audit-key.pem");
-        Files.writeString(publicKey, Http.getText(audit + "/public-key.pem", devKey));
-        ServiceProcess.Completed verified = verify(export, publicKey, "verify.log");
+        Files.writeString(publicKey, Http.getText(audit + "/public-key.pem", null));
+        Path head = dir.resolve("head.json");
+        Files.writeString(head, Http.getText(audit + "/heads/latest", devKey));
+        ServiceProcess.Completed verified = audit("verify.log", "verify", export.toString(), "--public-key",
+                publicKey.toString(), "--head", head.toString());
         assertThat(verified.exitCode()).as(verified.output()).isZero();
-        assertThat(verified.output()).contains("VERIFIED: tenant dev, 4 record(s)");
+        assertThat(verified.output()).contains("VERIFIED: tenant dev, 4 leaves", "agrees with the head you hold");
+
+        Path proof = dir.resolve("proof.json");
+        Files.writeString(proof, Http.getText(audit + "/proofs/inclusion?eventId=login-1", devKey));
+        ServiceProcess.Completed proven = audit("proof.log", "verify-proof", proof.toString(), "--public-key",
+                publicKey.toString());
+        assertThat(proven.exitCode()).as(proven.output()).isZero();
+        assertThat(proven.output()).contains("VERIFIED: leaf 0 of tenant dev is in the tree of 4 leaves");
 
         Files.writeString(export, Files.readString(export).replace("\"actorId\":\"bob\"", "\"actorId\":\"eve\""));
-        ServiceProcess.Completed broken = verify(export, publicKey, "tampered.log");
+        ServiceProcess.Completed broken = audit("tampered.log", "verify", export.toString(), "--public-key",
+                publicKey.toString());
         assertThat(broken.exitCode()).as(broken.output()).isEqualTo(1);
-        assertThat(broken.output()).contains("BROKEN", "First broken sequence: 2");
+        assertThat(broken.output()).contains("BROKEN", "First bad leaf: 1");
         LauncherProcess.stopCleanly(up);
     }
 
-    private ServiceProcess.Completed verify(Path export, Path publicKey, String log) {
-        return LauncherProcess.command(dir.resolve(log), List.of("audit", "verify", export.toString(),
-                "--public-key", publicKey.toString())).run(LauncherProcess.COMMAND_TIMEOUT);
+    private ServiceProcess.Completed audit(String log, String... args) {
+        List<String> command = new ArrayList<>(List.of("audit"));
+        command.addAll(List.of(args));
+        return LauncherProcess.command(dir.resolve(log), command).run(LauncherProcess.COMMAND_TIMEOUT);
     }
 
     private static HttpResponse<String> post(int gatewayPort, String apiKey, String body) {

@@ -1,9 +1,13 @@
 package dev.eventbackbone.launcher.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.audit.AuditStoreApplication;
 import dev.eventbackbone.audit.AuditStoreConfiguration;
+import dev.eventbackbone.audit.merkle.Proofs;
+import dev.eventbackbone.audit.merkle.TreeHash;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActorType;
 import dev.eventbackbone.contracts.events.AuditFlags;
 import dev.eventbackbone.contracts.events.AuditOutcome;
@@ -20,10 +24,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,6 +63,8 @@ final class AuditBenchCommand implements Callable<Integer> {
     private static final String TOPIC = "audit.events";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private byte[] tenantOfEvent;
+
     @Option(names = "--events", defaultValue = "1000000", description = "Records to store. Default: ${DEFAULT-VALUE}.")
     int events;
 
@@ -78,11 +86,13 @@ final class AuditBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("audit-bench");
+        tenantOfEvent = new byte[events];
         System.out.printf("audit bench: %,d records, %,d actors, %d tenants; data in %s%n", events, actors, tenants, dir);
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().nodes(1).dataDir(dir.resolve("kafka")).start()) {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1),
+                        new NewTopic(TopicCatalog.AUDIT_HEADS, 1, (short) 1))).all().get();
             }
             SchemaRegistryConfiguration registryConfiguration = new SchemaRegistryConfiguration().embeddedOnLoopback(0);
             registryConfiguration.getKafka().setBootstrapServers(bootstrap);
@@ -107,7 +117,9 @@ final class AuditBenchCommand implements Callable<Integer> {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 AuditRecord record = record(i, start);
-                producer.send(new ProducerRecord<>(TOPIC, (record.getTenantId() + ":" + record.getActorId()).getBytes(),
+                tenantOfEvent[i] = (byte) Integer.parseInt(record.getTenantId().substring("tenant-".length()));
+                // Keyed by tenant, as the normalizer writes audit.events: a tenant's log is one partition.
+                producer.send(new ProducerRecord<>(TOPIC, record.getTenantId().getBytes(StandardCharsets.UTF_8),
                         serializer.serialize(TOPIC, record)));
             }
             producer.flush();
@@ -148,6 +160,7 @@ final class AuditBenchCommand implements Callable<Integer> {
         configuration.getRegistry().setUrl(registryUrl);
         configuration.setKeysFile(keys);
         configuration.setDataDirectory(dir.resolve("store"));
+        configuration.setDevMode(true);
         HttpClient http = HttpClient.newHttpClient();
         long began = System.nanoTime();
         try (DropwizardServer store = DropwizardServer.start(new AuditStoreApplication(), configuration)) {
@@ -192,18 +205,67 @@ final class AuditBenchCommand implements Callable<Integer> {
             System.out.printf("  actor search over %,d records, %d per page, %,d searches: p50 %.2f ms, p99 %.2f ms,"
                             + " max %.2f ms%n", events, pageSize, searches, latencies.getValueAtPercentile(50) / 1000.0,
                     latencies.getValueAtPercentile(99) / 1000.0, latencies.getMaxValue() / 1000.0);
+
+            Histogram proofs = inclusionProofs(http, "http://127.0.0.1:" + store.localPort() + "/v1/audit", apiKeys);
+            System.out.printf("  inclusion proof by event id over %,d records, %,d proofs: p50 %.2f ms, p99 %.2f ms,"
+                            + " max %.2f ms%n", events, searches, proofs.getValueAtPercentile(50) / 1000.0,
+                    proofs.getValueAtPercentile(99) / 1000.0, proofs.getMaxValue() / 1000.0);
             System.out.printf("%n| measure | result |%n|---|---|%n| raw producer | %,.0f records/s |%n"
                             + "| raw consumer | %,.0f records/s |%n| audit store ingest, from start | %,.0f events/s |%n"
-                            + "| audit store ingest, steady | %,.0f events/s |%n| actor search p50 / p99 | %.2f / %.2f ms |%n",
+                            + "| audit store ingest, steady | %,.0f events/s |%n| actor search p50 / p99 | %.2f / %.2f ms |%n"
+                            + "| inclusion proof p50 / p99 | %.2f / %.2f ms |%n",
                     produced, consumed, ingest, steady, latencies.getValueAtPercentile(50) / 1000.0,
-                    latencies.getValueAtPercentile(99) / 1000.0);
+                    latencies.getValueAtPercentile(99) / 1000.0, proofs.getValueAtPercentile(50) / 1000.0,
+                    proofs.getValueAtPercentile(99) / 1000.0);
         }
+    }
+
+    /**
+     * Signs a head over every tenant's whole tree (a proof for the current size does), then asks for
+     * inclusion proofs of random events, each checked against the signed root, after 500 unmeasured ones.
+     */
+    private Histogram inclusionProofs(HttpClient http, String api, String[] apiKeys) throws Exception {
+        for (int t = 0; t < tenants; t++) {
+            long size = newestSequence(http, api + "/events?limit=1", apiKeys[t]);
+            if (size > 0) {
+                JSON.readTree(get(http, api + "/proofs/inclusion?index=0&treeSize=" + size, apiKeys[t]));
+            }
+        }
+        Histogram latencies = new Histogram(3);
+        for (int i = 0; i < searches + 500; i++) {
+            int event = ThreadLocalRandom.current().nextInt(events);
+            long sent = System.nanoTime();
+            String body = get(http, api + "/proofs/inclusion?eventId=bench-" + event, apiKeys[tenantOfEvent[event]]);
+            long micros = (System.nanoTime() - sent) / 1000;
+            JsonNode proof = JSON.readTree(body);
+            List<byte[]> path = new ArrayList<>();
+            proof.path("auditPath").forEach(hash -> path.add(TreeHash.fromHex(hash.asText())));
+            if (!Proofs.verifyInclusion(proof.path("leafIndex").asLong(), proof.path("treeSize").asLong(),
+                    TreeHash.fromHex(proof.path("leafHash").asText()), path,
+                    TreeHash.fromHex(proof.path("head").path("rootHash").asText()))) {
+                throw new IllegalStateException("An inclusion proof did not verify: " + body);
+            }
+            if (i >= 500) {
+                latencies.recordValue(micros);
+            }
+        }
+        return latencies;
+    }
+
+    private static String get(HttpClient http, String url, String apiKey) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     private static long newestSequence(HttpClient http, String url, String apiKey) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + apiKey)
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        return JSON.readTree(body).path("events").path(0).path("sequence").asLong(0);
+        JsonNode newest = JSON.readTree(body).path("events").path(0);
+        return newest.isMissingNode() ? 0 : newest.path("index").asLong() + 1;
     }
 
     private int tenantOfActor(int actor) {

@@ -1,5 +1,6 @@
-package dev.eventbackbone.audit.chain;
+package dev.eventbackbone.audit.evidence;
 
+import dev.eventbackbone.audit.merkle.TreeHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Ed25519 key pair that signs checkpoints, from the JDK's own provider. Both keys live in one
- * PEM file with owner-only permissions, created on first start: the private key as PKCS#8 and the
+ * The Ed25519 key pair that signs tree heads, from the JDK's own provider. Both keys live in one
+ * PEM file with owner-only permissions, made by {@code backbone audit keygen}: the private key as PKCS#8 and the
  * public key as X.509 SubjectPublicKeyInfo (the JDK cannot derive an Ed25519 public key from a
  * PKCS#8 private key, so it is kept beside it). The public key is published in the same PEM form,
  * which OpenSSL reads.
@@ -40,15 +41,35 @@ public final class SigningKey {
         this.publicKey = publicKey;
     }
 
-    /** Reads the key file, or creates it with a fresh key pair when it does not exist. */
-    public static SigningKey loadOrCreate(Path file) {
+    /** Reads the key file written by {@link #generate}; fails with what to do when there is none. */
+    public static SigningKey load(Path file) {
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("No audit signing key at " + file.toAbsolutePath() + ": create one with"
+                    + " `backbone audit keygen --out " + file + "` and keep a backup; it is the store's identity.");
+        }
         try {
-            if (Files.exists(file)) {
-                return fromPem(Files.readString(file));
-            }
+            return fromPem(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the signing key " + file, e);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot read the Ed25519 signing key in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes a fresh key pair and writes it to {@code file} with owner-only permissions; refuses to
+     * overwrite an existing key, whose loss would orphan every head it signed.
+     */
+    public static SigningKey generate(Path file) {
+        if (Files.exists(file)) {
+            throw new IllegalStateException("A key already exists at " + file.toAbsolutePath() + "; it is not replaced."
+                    + " Rotate to a new key with `backbone audit rotate-key` instead.");
+        }
+        try {
             KeyPair pair = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path temporary = parent.resolve(file.getFileName() + ".tmp");
             Files.deleteIfExists(temporary);
             Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temporary, pem("PRIVATE KEY", pair.getPrivate().getEncoded())
@@ -56,9 +77,9 @@ public final class SigningKey {
             Files.move(temporary, file);
             return new SigningKey(pair.getPrivate(), pair.getPublic());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create the signing key " + file, e);
+            throw new UncheckedIOException("Cannot write the signing key " + file, e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot make or read the Ed25519 signing key in " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot make an Ed25519 key pair: " + e.getMessage(), e);
         }
     }
 
@@ -84,7 +105,20 @@ public final class SigningKey {
         return publicKey;
     }
 
+    /** The key's id: SHA-256 of its X.509 SubjectPublicKeyInfo, in hex, as RFC 9162 names a log's key. */
+    public String keyId() {
+        return keyId(publicKey);
+    }
+
+    public static String keyId(PublicKey publicKey) {
+        return TreeHash.hex(TreeHash.sha256(publicKey.getEncoded()));
+    }
+
     public String publicKeyPem() {
+        return publicKeyPem(publicKey);
+    }
+
+    public static String publicKeyPem(PublicKey publicKey) {
         return pem("PUBLIC KEY", publicKey.getEncoded());
     }
 

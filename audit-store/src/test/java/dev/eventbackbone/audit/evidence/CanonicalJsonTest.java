@@ -1,4 +1,4 @@
-package dev.eventbackbone.audit.chain;
+package dev.eventbackbone.audit.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,5 +33,22 @@ class CanonicalJsonTest {
         assertThat(new String(streamed, StandardCharsets.UTF_8))
                 .startsWith("{\"action\":\"file.delete\",\"actionRaw\":\"file.delete\",\"actorEmailHash\":null,")
                 .contains("\"metadata\":{\"Alpha\":");
+    }
+
+    @Test
+    void keysAreSortedByCodePointAsPythonsSortKeysDoesNotByUtf16Units() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("\uD83D\uDE80", "above U+FFFF");
+        metadata.put("\uFFFD", "just below");
+        AuditRecord record = AuditRecords.record("acme", "e-1", "alice", "file.delete", AuditOutcome.DENIED, "doc",
+                Instant.parse("2026-11-30T10:00:00Z"));
+        record.setMetadata(metadata);
+
+        String streamed = new String(CanonicalJson.encode(record), StandardCharsets.UTF_8);
+
+        assertThat(streamed).contains("\"metadata\":{\"\uFFFD\":\"just below\",\"\uD83D\uDE80\":\"above U+FFFF\"}");
+        assertThat(CanonicalJson.encode(CanonicalJson.parse(streamed.getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo(streamed.getBytes(StandardCharsets.UTF_8));
+        assertThat(CanonicalJson.encode(CanonicalJson.tree(record))).isEqualTo(streamed.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,10 +1,10 @@
-package dev.eventbackbone.audit.chain;
+package dev.eventbackbone.audit.evidence;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.events.AuditRecord;
@@ -12,6 +12,9 @@ import dev.eventbackbone.contracts.events.AuditResource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,8 +26,18 @@ import java.util.TreeMap;
  */
 public final class CanonicalJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
+    /**
+     * Characters above U+FFFF are written as their four UTF-8 bytes, as Python's {@code json.dumps}
+     * with {@code ensure_ascii=False} writes them, not as an escaped surrogate pair (Jackson's default).
+     */
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build());
+    /**
+     * Object keys in Unicode code point order, as Python's {@code sort_keys} and most JSON
+     * canonicalizations sort them; Java's own {@code String} order compares UTF-16 units, which
+     * differs for characters above U+FFFF.
+     */
+    public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private CanonicalJson() {
@@ -59,7 +72,7 @@ public final class CanonicalJson {
         flags.put("occurredAtInferred", record.getFlags().getOccurredAtInferred());
         flags.put("occurredAtInFuture", record.getFlags().getOccurredAtInFuture());
         ObjectNode metadata = node.putObject("metadata");
-        new TreeMap<>(record.getMetadata()).forEach((key, value) -> metadata.put(key, value));
+        sorted(record.getMetadata()).forEach(entry -> metadata.put(entry.getKey(), entry.getValue()));
         return node;
     }
 
@@ -110,16 +123,60 @@ public final class CanonicalJson {
     }
 
     private static Iterable<Map.Entry<String, String>> sorted(Map<String, String> metadata) {
-        return metadata.size() <= 1 ? metadata.entrySet() : new TreeMap<>(metadata).entrySet();
+        if (metadata.size() <= 1) {
+            return metadata.entrySet();
+        }
+        Map<String, String> sorted = new TreeMap<>(CODE_POINT_ORDER);
+        sorted.putAll(metadata);
+        return sorted.entrySet();
     }
 
     /** Canonical bytes of any JSON tree: re-encoding a parsed canonical record gives the same bytes. */
     public static byte[] encode(JsonNode tree) {
-        try {
-            return MAPPER.writeValueAsBytes(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A JSON tree could not be written", e);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(640);
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            write(json, tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing JSON to memory failed", e);
         }
+        return out.toByteArray();
+    }
+
+    private static void write(JsonGenerator json, JsonNode node) throws IOException {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            names.sort(CODE_POINT_ORDER);
+            json.writeStartObject();
+            for (String name : names) {
+                json.writeFieldName(name);
+                write(json, node.get(name));
+            }
+            json.writeEndObject();
+        } else if (node.isArray()) {
+            json.writeStartArray();
+            for (JsonNode element : node) {
+                write(json, element);
+            }
+            json.writeEndArray();
+        } else {
+            json.writeTree(node);
+        }
+    }
+
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     public static ObjectNode parse(byte[] json) {
@@ -134,12 +191,8 @@ public final class CanonicalJson {
         }
     }
 
-    /** A flat JSON object with sorted keys, as checkpoints sign it. */
-    public static byte[] encode(Map<String, Object> fields) {
-        return encode((JsonNode) MAPPER.valueToTree(new TreeMap<>(fields)));
-    }
-
-    static ObjectMapper mapper() {
-        return MAPPER;
+    /** A JSON object of plain values with sorted keys, as signed heads and export lines are written. */
+    public static byte[] encode(Map<String, ?> fields) {
+        return encode((JsonNode) MAPPER.valueToTree(fields));
     }
 }

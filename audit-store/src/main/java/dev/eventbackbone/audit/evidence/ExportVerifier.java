@@ -1,0 +1,255 @@
+package dev.eventbackbone.audit.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventbackbone.audit.merkle.CompactRange;
+import dev.eventbackbone.audit.merkle.TreeHash;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks an audit export (JSON Lines from {@code GET /v1/audit/export}) offline, trusting nothing
+ * in it but what a trusted key signed: every leaf's hash is recomputed from its content, the
+ * Merkle tree is rebuilt, and every signed head in the export must match the rebuilt tree at its
+ * size and carry a valid signature by a trusted key (the key given, or one it endorsed). The
+ * export verifies only when every leaf is covered by such a head. With a head obtained separately
+ * (from {@code audit.heads} or an earlier export), it also proves that no leaf up to that head was
+ * cut from the end. It names the first fault.
+ */
+public final class ExportVerifier {
+
+    private ExportVerifier() {
+    }
+
+    /**
+     * What an offline verification found.
+     *
+     * @param firstBadIndex the leaf where the first fault shows, or null
+     * @param signedThrough how many leaves the newest valid head covers
+     */
+    public record Outcome(String tenantId, boolean verified, Long firstBadIndex, String reason, long leavesChecked,
+                          long leavesDeleted, long headsChecked, long treeSize, String rootHash, long signedThrough) {
+    }
+
+    /**
+     * @param trustedKey the store's public key obtained out of band (or an older key that endorsed the current one)
+     * @param heldHead   a head obtained separately that the export must reach and agree with; null for none
+     */
+    public static Outcome verify(BufferedReader lines, PublicKey trustedKey, SignedTreeHead heldHead) {
+        return new Run(trustedKey, heldHead).read(lines);
+    }
+
+    private static final class Run {
+        private final PublicKey trustedKey;
+        private final SignedTreeHead heldHead;
+        private final List<KeyEndorsement> endorsements = new ArrayList<>();
+        private String tenant;
+        private CompactRange tree;
+        private long checked;
+        private long deleted;
+        private long headsChecked;
+        private long signedThrough;
+        private Long firstBad;
+        private String reason;
+
+        Run(PublicKey trustedKey, SignedTreeHead heldHead) {
+            this.trustedKey = trustedKey;
+            this.heldHead = heldHead;
+        }
+
+        Outcome read(BufferedReader lines) {
+            try {
+                String headerLine = lines.readLine();
+                if (headerLine == null) {
+                    throw new IllegalArgumentException("The export is empty: its first line must be the export header.");
+                }
+                JsonNode header = parse(headerLine, 1);
+                if (!"export".equals(header.path("type").asText())) {
+                    throw new IllegalArgumentException("Line 1 is not an export header (type \"export\").");
+                }
+                tenant = header.path("tenantId").asText();
+                long from = header.path("fromIndex").asLong();
+                tree = from == 0 ? CompactRange.empty() : null;
+                signedThrough = from;
+                if (heldHead != null && !checkHeldHeadSignature()) {
+                    return outcome();
+                }
+                String line;
+                int number = 1;
+                while (firstBad == null && (line = lines.readLine()) != null) {
+                    number++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode node = parse(line, number);
+                    switch (node.path("type").asText()) {
+                        case "key" -> endorsements.add(KeyEndorsement.fromJson(node));
+                        case "edge" -> edge(node, from);
+                        case "leaf" -> leaf(node, number);
+                        case "head" -> head(SignedTreeHead.fromJson(node));
+                        default -> throw new IllegalArgumentException("Line " + number + " has unknown type '"
+                                + node.path("type").asText() + "'.");
+                    }
+                }
+                if (firstBad == null) {
+                    finish();
+                }
+                return outcome();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the export", e);
+            }
+        }
+
+        private void edge(JsonNode node, long from) {
+            List<byte[]> hashes = new ArrayList<>();
+            node.path("hashes").forEach(hash -> hashes.add(TreeHash.fromHex(hash.asText())));
+            if (node.path("treeSize").asLong() != from) {
+                fail(from, "the tree's edge is given for " + node.path("treeSize").asLong() + " leaves, but the export"
+                        + " starts at leaf " + from);
+                return;
+            }
+            tree = CompactRange.of(from, hashes);
+            checkHeldHeadAt(tree.size());
+        }
+
+        private void leaf(JsonNode node, int line) {
+            if (tree == null) {
+                throw new IllegalArgumentException("Line " + line + ": an export that starts after leaf 0 must give"
+                        + " the tree's edge (type \"edge\") before its first leaf.");
+            }
+            long index = node.path("index").asLong(-1);
+            long expected = tree.size();
+            if (index != expected) {
+                fail(Math.min(index < 0 ? expected : index, expected), index > expected
+                        ? "leaf " + expected + " is missing: the next leaf in the export is " + index
+                        : "leaf " + index + " appears again or out of order after leaf " + (expected - 1));
+                return;
+            }
+            byte[] hash;
+            if (node.path("deleted").asBoolean(false)) {
+                hash = TreeHash.fromHex(node.path("leafHash").asText());
+                deleted++;
+            } else {
+                hash = TreeHash.leaf(CanonicalJson.encode(node.path("leaf")));
+                if (node.has("leafHash") && !TreeHash.hex(hash).equals(node.path("leafHash").asText())) {
+                    fail(index, "leaf " + index + "'s content does not match its hash: the leaf was altered");
+                    return;
+                }
+                checked++;
+            }
+            tree.append(hash, (level, nodeIndex, nodeHash) -> {
+            });
+            checkHeldHeadAt(tree.size());
+        }
+
+        private void head(SignedTreeHead head) {
+            if (tree == null) {
+                fail(signedThrough, "a head comes before the tree's edge");
+                return;
+            }
+            String keyFault = keyFault(head, "the export's head at size " + head.treeSize());
+            if (keyFault != null) {
+                fail(signedThrough, keyFault);
+                return;
+            }
+            if (head.treeSize() != tree.size()) {
+                fail(Math.min(head.treeSize(), tree.size()), head.treeSize() > tree.size()
+                        ? "a signed head covers " + head.treeSize() + " leaves, but only " + tree.size()
+                        + " come before it: leaves were removed"
+                        : "a signed head covers " + head.treeSize() + " leaves, but " + tree.size() + " come before it:"
+                        + " leaves were added");
+                return;
+            }
+            if (!TreeHash.hex(tree.root()).equals(head.rootHash())) {
+                fail(signedThrough, "the leaves from " + signedThrough + " to " + (head.treeSize() - 1) + " do not"
+                        + " match the head signed over them: one of them was altered, added, removed or reordered");
+                return;
+            }
+            headsChecked++;
+            signedThrough = head.treeSize();
+        }
+
+        private void finish() {
+            if (tree == null) {
+                fail(signedThrough, "the export has no leaves and no tree edge");
+            } else if (signedThrough < tree.size()) {
+                fail(signedThrough, "leaves " + signedThrough + " to " + (tree.size() - 1) + " are not covered by any"
+                        + " head signed by a trusted key");
+            } else if (heldHead != null && heldHead.treeSize() > tree.size()) {
+                fail(tree.size(), "the export ends after " + tree.size() + " leaves, but the head you hold covers "
+                        + heldHead.treeSize() + ": leaves were cut from the end");
+            }
+        }
+
+        private boolean checkHeldHeadSignature() {
+            if (!heldHead.tenantId().equals(tenant)) {
+                fail(0L, "the head you hold is of tenant " + heldHead.tenantId() + ", the export of " + tenant);
+                return false;
+            }
+            String fault = keyFault(heldHead, "the head you hold");
+            if (fault != null) {
+                fail(0L, fault);
+                return false;
+            }
+            return true;
+        }
+
+        /** Compares the rebuilt tree with the held head once the tree reaches its size. */
+        private void checkHeldHeadAt(long size) {
+            if (heldHead == null || heldHead.treeSize() != size || firstBad != null) {
+                return;
+            }
+            if (!TreeHash.hex(tree.root()).equals(heldHead.rootHash())) {
+                fail(Math.max(0, size - 1), "the first " + size + " leaves do not match the head you hold: the log"
+                        + " was rewritten since that head was signed");
+            }
+        }
+
+        /** Null when a trusted key signed the head while it was allowed to sign; else what is wrong. */
+        private String keyFault(SignedTreeHead head, String what) {
+            if (!head.tenantId().equals(tenant)) {
+                return what + " is of tenant " + head.tenantId() + ", not " + tenant;
+            }
+            Map<String, KeyHistory.Entry> trusted = new KeyHistory(endorsements).trustedFrom(trustedKey);
+            KeyHistory.Entry key = trusted.get(head.keyId());
+            if (key == null) {
+                return what + " is signed by key " + head.keyId() + ", which is neither the trusted key nor one it"
+                        + " endorsed";
+            }
+            if (!head.signedBy(key.publicKey())) {
+                return what + " has no valid signature by key " + head.keyId();
+            }
+            if (key.retiredAt() != null && head.timestamp() > key.retiredAt()) {
+                return what + " was signed by key " + head.keyId() + " after that key was retired";
+            }
+            return null;
+        }
+
+        private void fail(Long index, String why) {
+            if (firstBad == null) {
+                firstBad = index;
+                reason = "Export broken at leaf " + index + ": " + why + ".";
+            }
+        }
+
+        private Outcome outcome() {
+            long size = tree == null ? 0 : tree.size();
+            String root = tree == null ? null : TreeHash.hex(tree.root());
+            return new Outcome(tenant, firstBad == null, firstBad, reason, checked, deleted, headsChecked, size, root,
+                    signedThrough);
+        }
+
+        private static JsonNode parse(String line, int number) {
+            try {
+                return CanonicalJson.parse(line.getBytes(StandardCharsets.UTF_8));
+            } catch (UncheckedIOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("Line " + number + " is not a JSON object.", e);
+            }
+        }
+    }
+}
