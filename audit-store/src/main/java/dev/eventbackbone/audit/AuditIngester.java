@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
@@ -43,19 +47,19 @@ import org.slf4j.LoggerFactory;
  * so they all live in one partition and the partition's offsets alone decide the order of the
  * tenant's leaves: every instance, and every rebuild from Kafka, builds the same trees. A record
  * found on another partition than its tenant's cannot be placed in that order and goes to the
- * dead-letter topic. The ingester assigns itself every partition; positions come from the store
- * itself, written in the same batch as the leaves, so Kafka's committed offsets play no part.
+ * dead-letter topic. The store instances share the partitions as one consumer group (see
+ * {@link Rebalances}); positions come from the store itself, written in the same batch as the
+ * leaves, so Kafka's committed offsets play no part.
  *
  * <p>The polling thread decodes a poll, prepares and stages its leaves while the writer thread
  * writes the previous poll (see {@link Appender#appendAsync}). At most two polls are in flight:
- * one being written, one staged. Heads are signed on a fixed beat for every tenant and whenever a
- * tenant's tree grew by {@code headEvery} leaves.
+ * one being written, one staged. Heads are signed on a fixed beat for every tenant this instance
+ * answers for, and whenever such a tenant's tree grew by {@code headEvery} leaves.
  */
 final class AuditIngester implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditIngester.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     /** What a tenant id may take in a store key; a longer one cannot be stored and is dead-lettered. */
     private static final int MAX_TENANT_BYTES = 0xFFFF;
@@ -74,7 +78,13 @@ final class AuditIngester implements Managed {
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile long lastPollAt;
-    private int partitions;
+    private volatile int partitions;
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Long> catchUpTo = new ConcurrentHashMap<>();
+    /** Per partition, the offset up to which this instance has written the leaves. */
+    private final Map<Integer, Long> durable = new ConcurrentHashMap<>();
+    private Future<?> appending = CompletableFuture.completedFuture(null);
+    private Map<TopicPartition, Long> appendingPositions = Map.of();
 
     AuditIngester(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> deadLetters,
                   AvroDeserializer<AuditRecord> deserializer, AvroSerializer<Object> serializer, AuditLog log,
@@ -118,14 +128,32 @@ final class AuditIngester implements Managed {
         return lastPollAt;
     }
 
+    /** How many partitions the topic has; 0 until the ingester has seen it. */
+    int partitionCount() {
+        return partitions;
+    }
+
+    /** True while this instance is assigned the partition. */
+    boolean owns(int partition) {
+        return owned.contains(partition);
+    }
+
+    /**
+     * True once this instance has stored the partition up to where it stood when the partition was
+     * assigned: before that its trees lag behind the log, and it must not answer for them.
+     */
+    boolean caughtUp(int partition) {
+        Long target = catchUpTo.get(partition);
+        return target != null && durable.getOrDefault(partition, -1L) >= target;
+    }
+
     private void run() {
         try {
             lastPollAt = clock.millis();
-            partitions = assign(0);
-            long nextPartitionCheck = clock.millis() + PARTITION_REFRESH.toMillis();
+            partitions = awaitTopic();
+            consumer.subscribe(List.of(topic), new Rebalances());
             long nextBeat = clock.millis() + headInterval.toMillis();
             long leavesSinceHeads = 0;
-            Future<?> appending = CompletableFuture.completedFuture(null);
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 lastPollAt = clock.millis();
@@ -133,24 +161,27 @@ final class AuditIngester implements Managed {
                     Prepared prepared = prepareWithRetry(records);
                     Future<?> staged = log.appender().appendAsync(prepared.leaves(), prepared.positions());
                     // Staged while the previous poll is written; waiting for that one bounds memory to two polls.
-                    awaitAppend(appending);
+                    awaitAppended();
                     appending = staged;
+                    appendingPositions = prepared.positions();
                     leavesSinceHeads += prepared.leaves().size();
+                } else {
+                    awaitAppended();
+                    // Everything read is written: the positions, past any transaction markers, are durable.
+                    for (int partition : owned) {
+                        durable.merge(partition, consumer.position(new TopicPartition(topic, partition)), Math::max);
+                    }
                 }
                 if (lastPollAt >= nextBeat) {
-                    log.heads().signAll();
+                    log.heads().signAll(this::answersFor);
                     nextBeat = lastPollAt + headInterval.toMillis();
                     leavesSinceHeads = 0;
                 } else if (leavesSinceHeads >= headEvery) {
-                    log.heads().signGrown(headEvery);
+                    log.heads().signGrown(headEvery, this::answersFor);
                     leavesSinceHeads = 0;
                 }
-                if (lastPollAt >= nextPartitionCheck) {
-                    partitions = assign(partitions);
-                    nextPartitionCheck = lastPollAt + PARTITION_REFRESH.toMillis();
-                }
             }
-            awaitAppend(appending);
+            awaitAppended();
         } catch (WakeupException e) {
             if (running) {
                 failure = e;
@@ -160,7 +191,7 @@ final class AuditIngester implements Managed {
             LOG.error("The audit ingester stopped: {}", e.toString(), e);
         } finally {
             try {
-                log.heads().signAll();
+                log.heads().signAll(this::answersFor);
             } catch (RuntimeException e) {
                 LOG.warn("Final heads not signed: {}", e.getMessage());
             }
@@ -168,37 +199,83 @@ final class AuditIngester implements Managed {
         }
     }
 
-    /** Assigns every partition of the topic, each at the position the store recorded; waits for the topic. */
-    private int assign(int known) {
+    /** Heads are signed only for tenants whose partition this instance owns and has caught up with. */
+    private boolean answersFor(String tenant) {
+        int partition = partitionOf(tenant);
+        return owns(partition) && caughtUp(partition);
+    }
+
+    /** Waits for the previous append; its positions are then durable. Its failure stops the ingester. */
+    private void awaitAppended() {
+        awaitAppend(appending);
+        appendingPositions.forEach((partition, offset) -> durable.merge(partition.partition(), offset, Math::max));
+        appendingPositions = Map.of();
+    }
+
+    /** The topic's partition count, once it exists. */
+    private int awaitTopic() {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
         while (running && (infos == null || infos.isEmpty())) {
             LOG.info("Waiting for topic {} to exist", topic);
             sleep(RETRY_BACKOFF);
             infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
         }
-        if (infos == null || infos.size() == known) {
-            return known;
+        return infos == null ? 0 : infos.size();
+    }
+
+    /**
+     * The store instances share the partitions as a consumer group. An assigned partition is read
+     * from the position stored with its leaves (from the start when this instance never held it),
+     * and answered for once read up to where it stood; a revoked one is given up only after its
+     * last staged write, so the next owner's position and this instance's trees agree.
+     */
+    private final class Rebalances implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            awaitAppended();
+            revoked.forEach(partition -> {
+                owned.remove(partition.partition());
+                catchUpTo.remove(partition.partition());
+            });
+            LOG.info("Gave up {} partition(s) of {}: {}", revoked.size(), topic, revoked);
         }
-        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-        Map<TopicPartition, Long> positions = log.appender().nextOffsets(topic, partitions.size());
-        consumer.assign(partitions);
-        for (TopicPartition partition : partitions) {
-            Long position = positions.get(partition);
-            if (position == null) {
-                consumer.seekToBeginning(List.of(partition));
-            } else {
-                consumer.seek(partition, position);
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            onPartitionsRevoked(lost);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
             }
+            Map<TopicPartition, Long> stored = log.appender().nextOffsets(topic, partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned);
+            Map<TopicPartition, Long> starts = consumer.beginningOffsets(assigned);
+            for (TopicPartition partition : assigned) {
+                Long position = stored.get(partition);
+                if (position == null) {
+                    consumer.seek(partition, starts.get(partition));
+                    durable.put(partition.partition(), starts.get(partition));
+                } else {
+                    consumer.seek(partition, position);
+                    durable.put(partition.partition(), position);
+                }
+                catchUpTo.put(partition.partition(), ends.get(partition));
+                owned.add(partition.partition());
+            }
+            LOG.info("Took {} partition(s) of {}: {}; reading each from the position stored with its leaves",
+                    assigned.size(), topic, assigned);
         }
-        LOG.info("Consuming {} partition(s) of {} from the positions stored with the records", partitions.size(), topic);
-        return partitions.size();
     }
 
     /** One poll, ready to append: its leaves and the positions after it. */
     private record Prepared(List<PreparedLeaf> leaves, Map<TopicPartition, Long> positions) {
     }
 
-    /** Waits for the previous append; its failure stops the ingester before anything else is written. */
+    /** Waits for an append; its failure stops the ingester before anything else is written. */
     private static void awaitAppend(Future<?> appending) {
         try {
             appending.get();

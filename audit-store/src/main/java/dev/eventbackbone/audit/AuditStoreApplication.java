@@ -14,10 +14,15 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.service.ApiErrorMapper;
+import dev.eventbackbone.service.QueryRouter;
 import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +38,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -105,7 +112,14 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         consumerConfig.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         consumerConfig.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
-        consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "audit-store");
+        String advertisedUrl = advertisedUrl(configuration);
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, configuration.getKafka().getGroupId());
+        // The instance's own address in its client id: the group's assignment then tells every instance where a tenant is.
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, TenantOwnership.clientId(advertisedUrl));
+        consumerConfig.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                CooperativeStickyAssignor.class.getName());
+        consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
 
         AuditIngester ingester = new AuditIngester(
                 new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
@@ -136,6 +150,16 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
                 + " /v1/audit/proofs/inclusion, /v1/audit/proofs/consistency, /v1/audit/keys.",
                 "The audit store failed (%s); nothing was changed."));
         environment.jersey().register(new AuditResource(keys, log, configuration.getHeadInterval().toJavaDuration()));
+        Admin admin = Admin.create(kafkaConfig);
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                admin.close(Duration.ofSeconds(5));
+            }
+        });
+        environment.jersey().register(new AuditRouting(keys, new QueryRouter(advertisedUrl, Duration.ofSeconds(30)),
+                new TenantOwnership(admin, configuration.getKafka().getGroupId(), configuration.getKafka().getTopic(),
+                        ingester, advertisedUrl, clock)));
         long stallMillis = configuration.getStallTimeout().toMilliseconds();
         environment.healthChecks().register("ingester", new HealthCheck() {
             @Override
@@ -169,6 +193,24 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         environment.metrics().register("audit-store.heads-not-published", (Gauge<Long>) headsNotPublished::get);
         environment.metrics().register("audit-store.retention-refused",
                 (Gauge<Integer>) () -> retentionRefusal.get() == null ? 0 : 1);
+    }
+
+    /** As configured, else this host and the application port, which is how other instances reach it. */
+    private static String advertisedUrl(AuditStoreConfiguration configuration) {
+        if (configuration.getAdvertisedUrl() != null) {
+            return configuration.getAdvertisedUrl();
+        }
+        HttpConnectorFactory connector = (HttpConnectorFactory) ((DefaultServerFactory) configuration.getServerFactory())
+                .getApplicationConnectors().get(0);
+        String host = connector.getBindHost();
+        if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = InetAddress.getLoopbackAddress().getHostAddress();
+            }
+        }
+        return "http://" + host + ":" + connector.getPort();
     }
 
     /** The configured key; in dev mode a missing one is created, and the log says so. */

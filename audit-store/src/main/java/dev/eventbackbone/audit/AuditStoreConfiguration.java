@@ -34,6 +34,8 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
 
     private boolean devMode;
 
+    private String advertisedUrl;
+
     @NotNull
     private Path keysFile = Path.of("keys.yml");
 
@@ -123,6 +125,21 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         this.keysFile = keysFile;
     }
 
+    /**
+     * How the other store instances reach this one, e.g. {@code http://audit-store-1.audit-store:8083}:
+     * a query for a tenant another instance holds is forwarded there. Default: this host's name and
+     * the application port.
+     */
+    @JsonProperty
+    public String getAdvertisedUrl() {
+        return advertisedUrl;
+    }
+
+    @JsonProperty
+    public void setAdvertisedUrl(String advertisedUrl) {
+        this.advertisedUrl = advertisedUrl;
+    }
+
     /** A head is signed for a tenant whenever its tree grew by this many leaves. */
     @JsonProperty
     public long getHeadEvery() {
@@ -192,6 +209,9 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         @NotBlank
         private String headsTopic = TopicCatalog.AUDIT_HEADS;
 
+        @NotBlank
+        private String groupId = "audit-store";
+
         /** The normalized audit topic the store consumes (read_committed). */
         @JsonProperty
         public String getTopic() {
@@ -212,6 +232,17 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         @JsonProperty
         public void setDeadLetterTopic(String deadLetterTopic) {
             this.deadLetterTopic = deadLetterTopic;
+        }
+
+        /** The consumer group the store instances share the partitions of the topic in. */
+        @JsonProperty
+        public String getGroupId() {
+            return groupId;
+        }
+
+        @JsonProperty
+        public void setGroupId(String groupId) {
+            this.groupId = groupId;
         }
 
         /** Where every signed tree head is published, for witnesses. */

@@ -71,6 +71,12 @@ class AuditStoreCrashIT {
         int adminPort = FreePorts.next();
         Path config = writeConfig(topic, headsTopic, port, adminPort);
 
+        ServiceProcess store = processes.start(ServiceProcess.java(AuditStoreApplication.class, "server",
+                config.toString()).log(dir.resolve("store.log"))
+                .readyWhenHealthy("http://127.0.0.1:" + adminPort + "/ping"));
+        // Joined and caught up with the empty topic before the stream starts, so the kill lands mid-stream.
+        Awaitility.await().atMost(TIMEOUT).until(() -> Http.get("http://127.0.0.1:" + port
+                + "/v1/audit/events?limit=1", apiKey).statusCode() == 200);
         AtomicInteger produced = new AtomicInteger();
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             Instant start = Instant.now();
@@ -86,9 +92,6 @@ class AuditStoreCrashIT {
             }
         });
 
-        ServiceProcess store = processes.start(ServiceProcess.java(AuditStoreApplication.class, "server",
-                config.toString()).log(dir.resolve("store.log"))
-                .readyWhenHealthy("http://127.0.0.1:" + adminPort + "/ping"));
         Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() ->
                 storedLeaves(port, apiKey) >= 20_000);
         long seenBeforeKill = storedLeaves(port, apiKey);
@@ -129,11 +132,17 @@ class AuditStoreCrashIT {
     }
 
     /**
-     * How many leaves the store holds, from its newest one; while at it, keeps the newest signed head
+     * How many leaves the store answers for, from its newest one (0 while it catches up after taking
+     * its partitions, when it answers 503); while at it, keeps the newest signed head
      * seen, so the test holds one from before the crash as a witness would.
      */
     private long storedLeaves(int port, String apiKey) throws IOException {
-        JsonNode events = Http.getJson("http://127.0.0.1:" + port + "/v1/audit/events?limit=1", apiKey).path("events");
+        HttpResponse<String> answer = Http.get("http://127.0.0.1:" + port + "/v1/audit/events?limit=1", apiKey);
+        if (answer.statusCode() == 503) {
+            return 0;
+        }
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode events = Http.json(answer).path("events");
         HttpResponse<String> head = Http.get("http://127.0.0.1:" + port + "/v1/audit/heads/latest", apiKey);
         if (head.statusCode() == 200) {
             Files.writeString(dir.resolve("head-before-crash.json"), head.body());
@@ -148,6 +157,7 @@ class AuditStoreCrashIT {
                   bootstrapServers: %s
                   topic: %s
                   headsTopic: %s
+                  groupId: audit-store-crash-test
                 registry:
                   url: %s
                 keysFile: %s

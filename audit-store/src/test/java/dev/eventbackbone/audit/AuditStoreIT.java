@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventbackbone.audit.evidence.ExportVerifier;
+import dev.eventbackbone.audit.evidence.KeyHistory;
 import dev.eventbackbone.audit.evidence.ProofCheck;
 import dev.eventbackbone.audit.evidence.SignedTreeHead;
 import dev.eventbackbone.audit.evidence.SigningKey;
+import dev.eventbackbone.audit.store.AuditLog;
 import dev.eventbackbone.audit.store.StoredBytes;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditOutcome;
@@ -30,10 +32,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -67,6 +71,7 @@ class AuditStoreIT {
     private String topic;
     private String deadLetterTopic;
     private String headsTopic;
+    private String group;
     private String acmeKey;
     private String globexKey;
     private String ingestOnlyKey;
@@ -78,6 +83,7 @@ class AuditStoreIT {
         topic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.events", PARTITIONS);
         deadLetterTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.dlq", 1);
         headsTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.heads", 1);
+        group = "audit-store-" + UUID.randomUUID();
         Path keys = dir.resolve("keys.yml");
         acmeKey = ApiKeyStore.create(keys, "acme", List.of("read:audit"), null).secret();
         globexKey = ApiKeyStore.create(keys, "globex", List.of("read:audit"), null).secret();
@@ -99,6 +105,7 @@ class AuditStoreIT {
         configuration.getKafka().setTopic(topic);
         configuration.getKafka().setDeadLetterTopic(deadLetterTopic);
         configuration.getKafka().setHeadsTopic(headsTopic);
+        configuration.getKafka().setGroupId(group);
         configuration.getRegistry().setUrl(registry.url());
         configuration.setDataDirectory(dir.resolve("store"));
         configuration.setSigningKeyFile(dir.resolve("signing-key.pem"));
@@ -108,8 +115,12 @@ class AuditStoreIT {
         return configuration;
     }
 
-    private static TestServer<AuditStoreConfiguration> startStore(AuditStoreConfiguration configuration) {
-        return TestServer.start(AuditStoreApplication.class, configuration);
+    /** Starts a store and waits until it has joined its group and answers for acme (before that: 503). */
+    private TestServer<AuditStoreConfiguration> startStore(AuditStoreConfiguration configuration) {
+        TestServer<AuditStoreConfiguration> started = TestServer.start(AuditStoreApplication.class, configuration);
+        Awaitility.await("the store answering").atMost(TIMEOUT)
+                .until(() -> started.get("/v1/audit/events?limit=1", acmeKey).statusCode() != 503);
+        return started;
     }
 
     /** Keyed by tenant, as the normalizer writes audit.events. */
@@ -181,6 +192,8 @@ class AuditStoreIT {
         rebuilt.setDataDirectory(dir.resolve("rebuilt"));
         rebuilt.setSigningKeyFile(dir.resolve("rebuilt-key.pem"));
         rebuilt.setDevMode(true);
+        // Another group: a replica of its own, not a partner sharing the partitions.
+        rebuilt.getKafka().setGroupId("audit-store-rebuilt-" + UUID.randomUUID());
         try (TestServer<AuditStoreConfiguration> second = startStore(rebuilt)) {
             for (String key : List.of(acmeKey, globexKey)) {
                 Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
@@ -296,6 +309,7 @@ class AuditStoreIT {
     void refusesToStartWithoutASigningKeyUnlessInDevMode() {
         AuditStoreConfiguration withoutKey = configuration();
         withoutKey.setDataDirectory(dir.resolve("other"));
+        withoutKey.getKafka().setGroupId("audit-store-keyless-" + UUID.randomUUID());
         withoutKey.setSigningKeyFile(dir.resolve("missing-key.pem"));
 
         assertThatThrownBy(() -> startStore(withoutKey).close())
@@ -305,15 +319,40 @@ class AuditStoreIT {
     }
 
     @Test
+    void retentionThatFindsATamperedLeafRefusesAndTurnsTheHealthCheckRed() {
+        Instant longAgo = NOW.minus(Duration.ofDays(10));
+        for (int i = 0; i < 4; i++) {
+            send(login("acme", "old-" + i, "user-" + i, longAgo));
+        }
+        producer.flush();
+        Awaitility.await().atMost(TIMEOUT).until(() -> status("/v1/audit/events/old-3", acmeKey) == 200);
+        store.close();
+        StoredBytes.rewrite(dir.resolve("store"), "acme", 1, "\"actorId\":\"user-1\"", "\"actorId\":\"user-X\"");
+
+        AuditStoreConfiguration withRetention = configuration();
+        withRetention.getRetention().setDefaultDays(1);
+        withRetention.getRetention().setCheckInterval(io.dropwizard.util.Duration.milliseconds(200));
+        store = startStore(withRetention);
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> store.admin("/healthcheck").statusCode() == 500);
+        assertThat(store.admin("/healthcheck").body()).contains("Retention refused", "leaf 1");
+        assertThat(Http.getJson(store.adminUrl() + "/metrics", null)
+                .at("/gauges/audit-store.retention-refused/value").asInt()).isEqualTo(1);
+        assertThat(status("/v1/audit/events/old-0", acmeKey)).as("nothing deleted around the change").isEqualTo(200);
+    }
+
+    @Test
     void anIngesterThatCannotStoreWhatItReadsFailsTheHealthCheckInsteadOfLookingAlive() {
         AuditStoreConfiguration unreachableRegistry = configuration();
         unreachableRegistry.setDataDirectory(dir.resolve("stalled"));
+        unreachableRegistry.getKafka().setGroupId("audit-store-stalled-" + UUID.randomUUID());
         unreachableRegistry.getRegistry().setUrl("http://127.0.0.1:" + FreePorts.next());
         unreachableRegistry.setStallTimeout(io.dropwizard.util.Duration.seconds(1));
         send(login("acme", "waits-for-the-registry", "alice", NOW));
         producer.flush();
 
-        try (TestServer<AuditStoreConfiguration> stalled = startStore(unreachableRegistry)) {
+        try (TestServer<AuditStoreConfiguration> stalled = TestServer.start(AuditStoreApplication.class,
+                unreachableRegistry)) {
             Awaitility.await().atMost(TIMEOUT).until(() -> stalled.admin("/healthcheck").statusCode() == 500);
             assertThat(stalled.admin("/healthcheck").body()).contains("has not polled Kafka");
         }
@@ -337,11 +376,19 @@ class AuditStoreIT {
             admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
         }
 
-        store = startStore(configuration());
+        store = TestServer.start(AuditStoreApplication.class, configuration());
 
         Awaitility.await().atMost(TIMEOUT).until(() -> store.admin("/healthcheck").statusCode() == 500);
         assertThat(store.admin("/healthcheck").body()).contains("The ingester stopped");
-        assertThat(status("/v1/audit/events/after-the-gap", acmeKey)).as("nothing read past the gap").isEqualTo(404);
+        assertThat(status("/v1/audit/events/kept-0", acmeKey)).as("not caught up: it does not answer").isEqualTo(503);
+        store.close();
+        try (AuditLog log = AuditLog.open(dir.resolve("store"), SigningKey.load(dir.resolve("signing-key.pem")),
+                KeyHistory.none(), Clock.systemUTC(), false, head -> {
+                })) {
+            assertThat(log.appender().treeSize("acme")).as("nothing read past the gap").isEqualTo(3);
+            assertThat(log.searcher().byEventId("acme", "after-the-gap")).isEmpty();
+        }
+        store = TestServer.start(AuditStoreApplication.class, configuration());
     }
 
     private int status(String path, String apiKey) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
@@ -57,12 +58,17 @@ public final class TreeHeads {
 
     /** Signs a head for every tenant, grown or not: the regular beat. Returns how many were signed. */
     public int signAll() {
-        return sign(appender.tenants(), 0);
+        return signAll(tenant -> true);
     }
 
-    /** Signs a head for every tenant whose tree grew by at least {@code leaves} since its last head. */
-    public int signGrown(long leaves) {
-        return sign(appender.tenants(), leaves);
+    /** The regular beat for the tenants this instance answers for. */
+    public int signAll(Predicate<String> answersFor) {
+        return sign(appender.tenants().stream().filter(answersFor).toList(), 0);
+    }
+
+    /** Signs a head for every tenant answered for whose tree grew by at least {@code leaves} since its last head. */
+    public int signGrown(long leaves, Predicate<String> answersFor) {
+        return sign(appender.tenants().stream().filter(answersFor).toList(), leaves);
     }
 
     /** Signs the tenant's current tree now, as an export or a proof request needs. */
