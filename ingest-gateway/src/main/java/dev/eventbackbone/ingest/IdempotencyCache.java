@@ -35,7 +35,8 @@ final class IdempotencyCache {
                                            Supplier<CompletableFuture<IngestAnswer>> handle) {
         String cacheKey = tenant + '\u0000' + stream + '\u0000' + key;
         CompletableFuture<IngestAnswer> mine = new CompletableFuture<>();
-        Entry existing = entries.asMap().putIfAbsent(cacheKey, new Entry(bodyDigest, mine));
+        Entry entry = new Entry(bodyDigest, mine);
+        Entry existing = entries.asMap().putIfAbsent(cacheKey, entry);
         if (existing != null) {
             if (!Arrays.equals(existing.bodyDigest(), bodyDigest)) {
                 return CompletableFuture.completedFuture(IngestAnswer.error(ApiError.of(422,
@@ -45,7 +46,16 @@ final class IdempotencyCache {
             }
             return existing.answer().thenApply(IngestAnswer::asReplay);
         }
-        handle.get().whenComplete((answer, failure) -> {
+        CompletableFuture<IngestAnswer> handled;
+        try {
+            handled = handle.get();
+        } catch (RuntimeException failure) {
+            // Failed before it had an answer: forget the key, so a retry is handled instead of waiting for good.
+            entries.asMap().remove(cacheKey, entry);
+            mine.completeExceptionally(failure);
+            return mine;
+        }
+        handled.whenComplete((answer, failure) -> {
             if (failure != null || !answer.accepted()) {
                 entries.asMap().remove(cacheKey);
             }
