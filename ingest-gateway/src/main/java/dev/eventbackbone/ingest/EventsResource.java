@@ -210,8 +210,11 @@ public final class EventsResource {
         return body;
     }
 
-    /** One element of a batch: its JSON, and how many bytes of the body it took. */
-    private record BatchItem(JsonNode event, long bytes) {
+    /** One element of a batch: its JSON, and its bytes exactly as the body held them. */
+    private record BatchItem(JsonNode event, byte[] received) {
+        long bytes() {
+            return received.length;
+        }
     }
 
     /** Reads {@code {"events": [...]}} as a stream, measuring each event's size on the way. */
@@ -240,10 +243,10 @@ public final class EventsResource {
                         throw ApiError.of(413, "too_large", "A batch holds at most " + limits.getMaxBatchEvents()
                                 + " events; split it.", "events").asException();
                     }
-                    long start = parser.currentTokenLocation().getByteOffset();
+                    int start = (int) parser.currentTokenLocation().getByteOffset();
                     JsonNode event = mapper.readTree(parser);
-                    long end = parser.currentLocation().getByteOffset();
-                    items.add(new BatchItem(event, end - start));
+                    int end = (int) parser.currentLocation().getByteOffset();
+                    items.add(new BatchItem(event, Arrays.copyOfRange(request.body(), start, end)));
                 }
             }
             if (parser.nextToken() != null) {
@@ -283,8 +286,9 @@ public final class EventsResource {
             if (error != null) {
                 results[i] = failedResult(i, error);
                 metrics.rejected(request.stream().streamName(), error.error());
+                // As received: preparing may have stamped fields into the tree before it failed.
                 rejected.record(request.stream(), request.key().tenant(), item.event().path("eventId").textValue(),
-                        error, item.event().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        error, item.received());
             }
         }
         if (valid.isEmpty()) {

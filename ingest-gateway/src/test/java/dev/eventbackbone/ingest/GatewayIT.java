@@ -138,6 +138,20 @@ class GatewayIT {
     }
 
     @Test
+    void aBadBatchItemIsRecordedOnIngestRejectedExactlyAsItWasReceived() {
+        String bad = "{ \"action\" : \"user.login\",\n  \"actor\": {\"id\": \"u-9\", \"type\": \"user\"},"
+                + " \"marker\": \"as-received-4d1e\" }";
+        HttpResponse<String> response = gateway.post("/v1/events/audit/batch", acmeKey,
+                "{\"events\": [" + login("u-8") + ",  " + bad + "]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
+
+        RejectedEvent rejection = registry.avro().deadLetters(TopicCatalog.INGEST_REJECTED)
+                .matching(record -> new String(record.value().getOriginalValue().array()).contains("as-received-4d1e"))
+                .timeout(TIMEOUT).awaitAtLeast(1).get(0).value();
+        assertThat(new String(rejection.getOriginalValue().array())).isEqualTo(bad);
+    }
+
+    @Test
     void batchOfTenWithOneBadEventAcceptsNineAndReportsTheBadOneByIndex() throws Exception {
         StringBuilder batch = new StringBuilder("{\"events\":[");
         for (int i = 0; i < 10; i++) {
