@@ -6,12 +6,15 @@ import dev.eventbackbone.service.ApiError;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 
 /**
  * Remembers, per tenant, stream and Idempotency-Key, the answer to the first request for a bounded
- * time (24 h by default) and number of keys, so a retry gets the original answer instead of a second
- * event. Concurrent duplicates wait for the first one's answer. Only acceptances are remembered: a
+ * time (24 h by default) within a bounded amount of memory (the answers least likely to be asked
+ * for again go first; a batch's answer weighs what its results do), so a retry gets the original answer instead
+ * of a second event. Concurrent duplicates wait for the first one's answer. Only acceptances are remembered: a
  * request that failed may be retried for real. This cache is local; across gateway instances the
  * key-derived event id lets consumers deduplicate.
  */
@@ -21,10 +24,31 @@ final class IdempotencyCache {
     private record Entry(byte[] bodyDigest, CompletableFuture<IngestAnswer> answer) {
     }
 
+    /** What an entry costs besides its answer: the map entry, the key, the digest, the future. */
+    private static final int ENTRY_OVERHEAD_BYTES = 200;
+
     private final Cache<String, Entry> entries;
 
-    IdempotencyCache(Duration retention, long maxEntries) {
-        this.entries = Caffeine.newBuilder().expireAfterWrite(retention).maximumSize(maxEntries).build();
+    IdempotencyCache(Duration retention, long maxBytes) {
+        this(retention, maxBytes, ForkJoinPool.commonPool());
+    }
+
+    /** @param maintenance runs evictions; a test passes {@code Runnable::run} to see them at once */
+    IdempotencyCache(Duration retention, long maxBytes, Executor maintenance) {
+        this.entries = Caffeine.newBuilder().expireAfterWrite(retention).maximumWeight(maxBytes)
+                .weigher((String key, Entry entry) -> weight(key, entry)).executor(maintenance).build();
+    }
+
+    private static int weight(String key, Entry entry) {
+        IngestAnswer answer = entry.answer().getNow(null);
+        long bytes = ENTRY_OVERHEAD_BYTES + 2L * key.length() + (answer == null ? 0 : answer.estimatedBytes());
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    /** The answers' estimated size in memory, after any pending eviction. */
+    long weightedSize() {
+        entries.cleanUp();
+        return entries.policy().eviction().map(eviction -> eviction.weightedSize().orElse(0)).orElse(0L);
     }
 
     /**
@@ -56,13 +80,16 @@ final class IdempotencyCache {
             return mine;
         }
         handled.whenComplete((answer, failure) -> {
-            if (failure != null || !answer.accepted()) {
-                entries.asMap().remove(cacheKey);
-            }
             if (failure != null) {
+                entries.asMap().remove(cacheKey, entry);
                 mine.completeExceptionally(failure);
+            } else if (!answer.accepted()) {
+                entries.asMap().remove(cacheKey, entry);
+                mine.complete(answer);
             } else {
                 mine.complete(answer);
+                // Weighed again now that the answer, and so its size, is known.
+                entries.asMap().replace(cacheKey, entry, entry);
             }
         });
         return mine;

@@ -17,6 +17,17 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         return new IngestAnswer(error.status(), error, error.retryAfterSeconds(), false);
     }
 
+    /**
+     * Roughly what the answer takes in memory: a batch's grows with its results, about 200 bytes
+     * each as the JSON it becomes; anything else is small.
+     */
+    long estimatedBytes() {
+        if (body instanceof java.util.Map<?, ?> map && map.get("results") instanceof java.util.List<?> results) {
+            return 256 + 200L * results.size();
+        }
+        return 256;
+    }
+
     boolean accepted() {
         return status == 202 || status == 207;
     }

@@ -99,7 +99,7 @@ public class IngestGatewayApplication extends ServiceApplication<IngestGatewayCo
         jersey.register(new EventsResource(keys, environment.getObjectMapper(), new EventIntake(serializer), publisher,
                 new TenantRateLimits(configuration.getRateLimits()),
                 new IdempotencyCache(configuration.getIdempotency().getRetention().toJavaDuration(),
-                        configuration.getIdempotency().getMaxEntries()),
+                        configuration.getIdempotency().getMaxSize().toBytes()),
                 new RejectedEvents(producer, serializer), metrics, configuration.getLimits()));
         jersey.register(new MetadataResource(keys, environment.getObjectMapper()));
 

@@ -332,8 +332,9 @@ public class IngestGatewayConfiguration extends ServiceConfiguration<IngestGatew
         @MinDuration(value = 1, unit = TimeUnit.SECONDS)
         private Duration retention = Duration.hours(24);
 
-        @Min(1)
-        private long maxEntries = 1_000_000;
+        @NotNull
+        @MinDataSize(1)
+        private DataSize maxSize = DataSize.mebibytes(256);
 
         @JsonProperty
         public Duration getRetention() {
@@ -345,14 +346,15 @@ public class IngestGatewayConfiguration extends ServiceConfiguration<IngestGatew
             this.retention = retention;
         }
 
+        /** How much memory the remembered answers may take; those least likely to be asked for again go first. */
         @JsonProperty
-        public long getMaxEntries() {
-            return maxEntries;
+        public DataSize getMaxSize() {
+            return maxSize;
         }
 
         @JsonProperty
-        public void setMaxEntries(long maxEntries) {
-            this.maxEntries = maxEntries;
+        public void setMaxSize(DataSize maxSize) {
+            this.maxSize = maxSize;
         }
     }
 }

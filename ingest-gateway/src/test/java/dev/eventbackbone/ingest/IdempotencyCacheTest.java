@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventbackbone.service.ApiError;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +17,7 @@ class IdempotencyCacheTest {
 
     private static final byte[] BODY = {1, 2, 3};
 
-    private final IdempotencyCache cache = new IdempotencyCache(Duration.ofHours(24), 1_000);
+    private final IdempotencyCache cache = new IdempotencyCache(Duration.ofHours(24), 1 << 20, Runnable::run);
 
     @Test
     void aRequestThatFailsBeforeItHasAnAnswerDoesNotLeaveItsKeyPending() throws Exception {
@@ -43,5 +46,36 @@ class IdempotencyCacheTest {
         assertThat(replay.body()).isEqualTo("first");
         assertThat(replay.replayed()).isTrue();
         assertThat(reused.status()).isEqualTo(422);
+    }
+
+    @Test
+    void batchAnswersAreBoundedByTheMemoryTheyTakeNotByTheirCount() throws Exception {
+        long maxBytes = 200_000;
+        IdempotencyCache small = new IdempotencyCache(Duration.ofHours(24), maxBytes, Runnable::run);
+        for (int key = 0; key < 100; key++) {
+            small.answer("acme", "analytics", "batch-" + key, BODY,
+                    () -> CompletableFuture.completedFuture(batchOf(100))).get(5, TimeUnit.SECONDS);
+        }
+
+        assertThat(small.weightedSize()).isLessThanOrEqualTo(maxBytes);
+        int replayed = 0;
+        for (int key = 0; key < 100; key++) {
+            if (small.answer("acme", "analytics", "batch-" + key, BODY,
+                    () -> CompletableFuture.completedFuture(IngestAnswer.of(202, "handled again")))
+                    .get(5, TimeUnit.SECONDS).replayed()) {
+                replayed++;
+            }
+        }
+        assertThat(replayed).as("answers still remembered").isPositive().isLessThan(100);
+    }
+
+    /** A batch answer of {@code size} accepted results, as the gateway builds it. */
+    private static IngestAnswer batchOf(int size) {
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            results.add(Map.of("index", i, "status", 202, "eventId", "e-" + i, "topic", "analytics.events",
+                    "partition", 0, "offset", (long) i));
+        }
+        return IngestAnswer.of(202, Map.of("accepted", size, "rejected", 0, "results", results));
     }
 }
