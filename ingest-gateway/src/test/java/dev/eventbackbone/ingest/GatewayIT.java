@@ -14,7 +14,10 @@ import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.embeddedkafka.KafkaRecords;
 import dev.eventbackbone.registry.RegistryExtension;
+import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every answer of the ingest contract, from real HTTP requests to a gateway on the real broker. */
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -135,6 +140,22 @@ class GatewayIT {
         ConsumerRecord<String, Object> record = recordsWithIds("audit.raw", List.of(eventId)).get(0);
         assertThat(((AuditRawEvent) record.value()).getTenantId()).isEqualTo("globex");
         assertThat(record.key()).isEqualTo("globex:u-7");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/events/..%2f..%2fadmin", "/v1/events/audit%00"})
+    void everyAnswerIsTheJsonErrorBodyEvenForPathsJettyRefusesItself(String path) {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path))
+                .header("Authorization", "Bearer " + acmeKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(login("u-1"))));
+
+        assertThat(response.statusCode()).as(response.body()).isBetween(400, 404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/json"));
+        JsonNode body = Http.json(response);
+        assertThat(body.path("error").asText()).isNotBlank();
+        assertThat(body.path("message").asText()).isNotBlank();
+        assertThat(body.has("details")).isTrue();
     }
 
     @Test

@@ -4,11 +4,14 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.ConfiguredBundle;
 import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
 
 /**
  * A backbone service: its YAML may use {@code ${VAR:-default}} to take any setting from the
- * environment, which is how containers and the example files configure it.
+ * environment, which is how containers and the example files configure it, and every answer it
+ * gives, Jetty's own refusals included, is the JSON error body.
  */
 public abstract class ServiceApplication<C extends Configuration> extends Application<C> {
 
@@ -16,5 +19,12 @@ public abstract class ServiceApplication<C extends Configuration> extends Applic
     public void initialize(Bootstrap<C> bootstrap) {
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addBundle(new ConfiguredBundle<>() {
+            @Override
+            public void run(C configuration, Environment environment) {
+                environment.lifecycle().addServerLifecycleListener(server ->
+                        server.setErrorHandler(new JsonErrorHandler()));
+            }
+        });
     }
 }
