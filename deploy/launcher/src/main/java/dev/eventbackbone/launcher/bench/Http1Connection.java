@@ -1,5 +1,6 @@
 package dev.eventbackbone.launcher.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +18,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class Http1Connection implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final URI target;
     private final byte[] head;
     private Socket socket;
@@ -30,8 +33,15 @@ final class Http1Connection implements AutoCloseable {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Posts the body and returns the status, after reading the answer to its end. */
-    int post(byte[] body) throws IOException {
+    /** What one answer said: its status, and how many of the request's events it accepted. */
+    record Answer(int status, int acceptedEvents) {
+    }
+
+    /**
+     * Posts the body, which carries {@code events} events, and reads the answer to its end. A 202
+     * accepted them all; a 207 (a batch accepted in part) says how many in its body.
+     */
+    Answer post(byte[] body, int events) throws IOException {
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -47,14 +57,14 @@ final class Http1Connection implements AutoCloseable {
             request.write(body);
             request.writeTo(out);
             out.flush();
-            return readResponse();
+            return readResponse(events);
         } catch (IOException e) {
             close();
             throw e;
         }
     }
 
-    private int readResponse() throws IOException {
+    private Answer readResponse(int events) throws IOException {
         String statusLine = readLine();
         if (statusLine == null || statusLine.length() < 12) {
             throw new IOException("connection closed before an answer");
@@ -75,19 +85,40 @@ final class Http1Connection implements AutoCloseable {
                 close = true;
             }
         }
+        // Only a partial acceptance needs its body read; any other is skipped unread.
+        ByteArrayOutputStream partial = status == 207 ? new ByteArrayOutputStream() : null;
         if (chunked) {
             for (long size = Long.parseLong(readLine().trim(), 16); size > 0; size = Long.parseLong(readLine().trim(), 16)) {
-                skip(size);
+                consume(size, partial);
                 readLine();
             }
             readLine();
         } else if (contentLength > 0) {
-            skip(contentLength);
+            consume(contentLength, partial);
         }
         if (close) {
             close();
         }
-        return status;
+        int accepted = switch (status) {
+            case 202 -> events;
+            case 207 -> JSON.readTree(partial.toByteArray()).path("accepted").asInt();
+            default -> 0;
+        };
+        return new Answer(status, accepted);
+    }
+
+    private void consume(long bytes, ByteArrayOutputStream into) throws IOException {
+        if (into == null) {
+            skip(bytes);
+            return;
+        }
+        for (long i = 0; i < bytes; i++) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed in the middle of an answer");
+            }
+            into.write(b);
+        }
     }
 
     private void skip(long bytes) throws IOException {

@@ -137,12 +137,12 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
                         byte[] body = (mode == Mode.batch ? EventBodies.batch(first, batchSize, eventSize)
                                 : EventBodies.event(first, eventSize)).getBytes(StandardCharsets.UTF_8);
                         try {
-                            int status = connection.post(body);
-                            if (status == 202 || status == 207) {
-                                result.accepted(status, (System.nanoTime() - intended) / 1_000, eventsPerRequest,
-                                        body.length);
+                            Http1Connection.Answer answer = connection.post(body, eventsPerRequest);
+                            if (answer.acceptedEvents() > 0) {
+                                result.accepted(answer.status(), (System.nanoTime() - intended) / 1_000,
+                                        answer.acceptedEvents(), body.length);
                             } else {
-                                result.refused(status);
+                                result.refused(answer.status());
                             }
                         } catch (IOException e) {
                             result.failed();
