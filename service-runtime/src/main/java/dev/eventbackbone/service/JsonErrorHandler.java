@@ -47,8 +47,8 @@ public final class JsonErrorHandler extends ErrorHandler {
         };
         String reason = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
         try {
-            return JSON.writeValueAsBytes(ApiError.of(status, code, "The request was refused before it reached the API: "
-                    + reason + ". Check the path and headers: paths take no encoded '/', '\\\\' or NUL."));
+            return JSON.writeValueAsBytes(ApiError.of(status, code, "The request was refused before it reached the"
+                    + " API: " + reason + ". Check the path and headers: paths take no encoded '/', '\\' or NUL."));
         } catch (JsonProcessingException e) {
             return ("{\"error\":\"" + code + "\",\"message\":\"" + status + "\",\"details\":[]}")
                     .getBytes(StandardCharsets.UTF_8);
