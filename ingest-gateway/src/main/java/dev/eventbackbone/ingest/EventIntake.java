@@ -3,6 +3,7 @@ package dev.eventbackbone.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.auth.ApiKey;
+import dev.eventbackbone.contracts.registry.SchemaRegistryException;
 import dev.eventbackbone.ingest.validation.JsonRecordReader;
 import dev.eventbackbone.service.ApiError;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -25,6 +27,7 @@ final class EventIntake {
 
     static final String DEFAULT_SOURCE = "http";
     private static final int MAX_EVENT_ID_LENGTH = 128;
+    private static final int REGISTRY_RETRY_AFTER_SECONDS = 5;
     private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     /** A valid event, ready for the publisher. */
@@ -98,7 +101,7 @@ final class EventIntake {
             throw new ApiError(422, "schema_violation", message, details, null).asException();
         }
         GenericRecord record = ((JsonRecordReader.Result.Converted) result).record();
-        byte[] value = serializer.serialize(stream.topic(), record);
+        byte[] value = serialize(stream, record);
         Map<String, byte[]> headers = new LinkedHashMap<>(4);
         headers.put("event-id", utf8(eventId));
         headers.put("tenant", utf8(key.tenant()));
@@ -107,6 +110,25 @@ final class EventIntake {
             headers.put("traceparent", utf8(traceparent));
         }
         return new Prepared(eventId, new OutgoingRecord(stream.topic(), utf8(stream.kafkaKey(record)), value, headers));
+    }
+
+    /**
+     * The record in Confluent's wire format. A stream whose schema id the serializer has cached needs no
+     * registry; for another one, a registry that does not answer is a 503 to retry, never a 500.
+     */
+    private byte[] serialize(IngestStream stream, GenericRecord record) {
+        try {
+            return serializer.serialize(stream.topic(), record);
+        } catch (SerializationException e) {
+            if (e.getCause() instanceof SchemaRegistryException registry
+                    && (registry.status() == SchemaRegistryException.NO_RESPONSE || registry.status() >= 500)) {
+                throw ApiError.of(503, "registry_unavailable", "The schema registry did not answer, and the "
+                        + stream.streamName() + " stream's schema id is not known to this gateway yet; nothing was"
+                        + " stored. Retry after the Retry-After delay.").retryAfter(REGISTRY_RETRY_AFTER_SECONDS)
+                        .asException();
+            }
+            throw e;
+        }
     }
 
     private static byte[] utf8(String text) {

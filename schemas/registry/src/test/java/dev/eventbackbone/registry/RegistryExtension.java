@@ -27,7 +27,12 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
 
     /** A registry in this JVM on a free loopback port, keeping its schemas in {@code schemasTopic} (BACKWARD by default). */
     public static TestServer<SchemaRegistryConfiguration> start(String bootstrapServers, String schemasTopic) {
-        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration().embeddedOnLoopback(0);
+        return start(bootstrapServers, schemasTopic, 0);
+    }
+
+    /** The same on a given port, so that a registry stopped and started again is where its clients expect it. */
+    public static TestServer<SchemaRegistryConfiguration> start(String bootstrapServers, String schemasTopic, int port) {
+        SchemaRegistryConfiguration configuration = new SchemaRegistryConfiguration().embeddedOnLoopback(port);
         configuration.getKafka().setBootstrapServers(bootstrapServers);
         configuration.setSchemasTopic(schemasTopic);
         return TestServer.start(SchemaRegistryApplication.class, configuration);
