@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two store instances share the partitions of audit.events as a consumer group: either answers for
- * every tenant, routing to the instance that holds it, and when one stops the other takes its
- * partitions over and answers for them again, with nothing lost or re-ordered.
+ * every tenant, routing to the instance that holds it, a third rebuilt from audit.events on an empty
+ * directory signs the same roots, and when one of the two stops the other takes its partitions over
+ * and answers for them again, with nothing lost or re-ordered.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class AuditStoreScaleOutIT {
@@ -56,12 +57,16 @@ class AuditStoreScaleOutIT {
     private final Map<String, String> keys = new LinkedHashMap<>();
 
     private TestServer<AuditStoreConfiguration> start(String name) {
+        return start(name, group);
+    }
+
+    private TestServer<AuditStoreConfiguration> start(String name, String groupId) {
         int port = FreePorts.next();
         AuditStoreConfiguration configuration = new AuditStoreConfiguration().embeddedOnLoopback(port, FreePorts.next());
         configuration.getKafka().setBootstrapServers(registry.bootstrapServers());
         configuration.getKafka().setTopic(topic);
         configuration.getKafka().setHeadsTopic(headsTopic);
-        configuration.getKafka().setGroupId(group);
+        configuration.getKafka().setGroupId(groupId);
         configuration.getRegistry().setUrl(registry.url());
         configuration.setDataDirectory(dir.resolve(name));
         configuration.setSigningKeyFile(dir.resolve("signing-key.pem"));
@@ -112,6 +117,15 @@ class AuditStoreScaleOutIT {
             assertThat(Http.getJson(second.adminUrl() + "/metrics", null).at("/gauges/audit-store.tenants/value")
                     .asInt()).as("tenants the second instance holds itself; it answered for the others by routing")
                     .isLessThan(TENANTS);
+            try (TestServer<AuditStoreConfiguration> rebuilt = start("rebuilt", "audit-store-rebuilt-" + UUID.randomUUID())) {
+                for (Map.Entry<String, String> tenant : keys.entrySet()) {
+                    Awaitility.await().atMost(TIMEOUT).ignoreExceptions()
+                            .until(() -> treeSize(rebuilt, tenant.getValue()) == 50);
+                    assertThat(rebuilt.getJson("/v1/audit/heads/latest", tenant.getValue()).path("rootHash").asText())
+                            .as("%s rebuilt from audit.events on an empty directory", tenant.getKey())
+                            .isEqualTo(before.get(tenant.getKey()).rootHash());
+                }
+            }
 
             first.close();
             Awaitility.await("every tenant answered by the remaining instance").atMost(TAKEOVER).ignoreExceptions()
