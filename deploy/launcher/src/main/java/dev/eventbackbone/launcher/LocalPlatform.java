@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +48,41 @@ public final class LocalPlatform implements AutoCloseable {
     private static final String AUDIT_SIGNING_KEY = "signing-key.pem";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
-    /** What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one. */
+    /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
+    public enum Service {
+        GATEWAY("gateway"), PROCESSORS("processors"), AUDIT_STORE("audit-store");
+
+        private final String flagName;
+
+        Service(String flagName) {
+            this.flagName = flagName;
+        }
+
+        public String flagName() {
+            return flagName;
+        }
+
+        /** The service a {@code --services} name stands for. */
+        public static Service named(String name) {
+            for (Service service : values()) {
+                if (service.flagName.equals(name.trim())) {
+                    return service;
+                }
+            }
+            throw new LaunchException("--services takes " + String.join(", ", EnumSet.allOf(Service.class).stream()
+                    .map(Service::flagName).toList()) + "; '" + name.trim() + "' is none of them.");
+        }
+    }
+
+    /**
+     * What {@code backbone up} was asked for; null bootstrap/registry means start the embedded one.
+     *
+     * @param services what to start besides Kafka and the registry
+     */
     public record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
                     int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsAdminPort,
-                    String bootstrapServers, String registryUrl, Map<String, String> clientConfig) {
+                    String bootstrapServers, String registryUrl, Map<String, String> clientConfig,
+                    Set<Service> services) {
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
         Map<String, String> kafkaSettings() {
@@ -143,20 +175,29 @@ public final class LocalPlatform implements AutoCloseable {
             subjects++;
         }
 
-        requireFreePort(settings.gatewayPort(), "--gateway-port");
-        requireFreePort(settings.gatewayAdminPort(), "--gateway-admin-port");
+        Set<Service> services = settings.services();
         Path gatewayDir = settings.dataDir().resolve("gateway");
         String devKey = devApiKey(gatewayDir);
-        DropwizardServer gateway = startGateway(settings, bootstrap, registryUrl, gatewayDir);
-        requireFreePort(settings.processorsAdminPort(), "--processors-admin-port");
+        DropwizardServer gateway = null;
+        if (services.contains(Service.GATEWAY)) {
+            requireFreePort(settings.gatewayPort(), "--gateway-port");
+            requireFreePort(settings.gatewayAdminPort(), "--gateway-admin-port");
+            gateway = startGateway(settings, bootstrap, registryUrl, gatewayDir);
+        }
         Path processorsDir = settings.dataDir().resolve("stream-processors");
-        DropwizardServer processors = startProcessors(settings, bootstrap, registryUrl, processorsDir);
-        requireFreePort(settings.auditStorePort(), "--audit-store-port");
-        requireFreePort(settings.auditStoreAdminPort(), "--audit-store-admin-port");
+        DropwizardServer processors = null;
+        if (services.contains(Service.PROCESSORS)) {
+            requireFreePort(settings.processorsAdminPort(), "--processors-admin-port");
+            processors = startProcessors(settings, bootstrap, registryUrl, processorsDir);
+        }
         Path auditDir = settings.dataDir().resolve("audit-store");
         boolean auditKeyExisted = Files.exists(auditDir.resolve(AUDIT_SIGNING_KEY));
-        DropwizardServer auditStore = startAuditStore(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"),
-                auditDir);
+        DropwizardServer auditStore = null;
+        if (services.contains(Service.AUDIT_STORE)) {
+            requireFreePort(settings.auditStorePort(), "--audit-store-port");
+            requireFreePort(settings.auditStoreAdminPort(), "--audit-store-admin-port");
+            auditStore = startAuditStore(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"), auditDir);
+        }
 
         out.println();
         out.println("Event Backbone is up");
@@ -166,15 +207,26 @@ public final class LocalPlatform implements AutoCloseable {
                 report.created().size() + " created now" + (report.mismatches().isEmpty()
                         ? "" : ", " + report.mismatches().size() + " MISMATCHES (see the log above)"));
         out.printf("  %-16s %-28s %s%n", "subjects", subjects + " registered", "<topic>-value, TopicNameStrategy");
-        out.printf("  %-16s %-28s %s%n", "ingest gateway", "http://127.0.0.1:" + gateway.localPort(),
-                "admin http://127.0.0.1:" + gateway.adminPort() + " (health, /prometheus), spool in "
-                        + gatewayDir.resolve("spool"));
-        out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
-                "audit normalization (exactly once), state in " + processorsDir);
-        out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
-                "admin http://127.0.0.1:" + auditStore.adminPort() + ", Merkle-tree logs in " + auditDir);
+        if (gateway != null) {
+            out.printf("  %-16s %-28s %s%n", "ingest gateway", "http://127.0.0.1:" + gateway.localPort(),
+                    "admin http://127.0.0.1:" + gateway.adminPort() + " (health, /prometheus), spool in "
+                            + gatewayDir.resolve("spool"));
+        }
+        if (processors != null) {
+            out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
+                    "audit normalization (exactly once), state in " + processorsDir);
+        }
+        if (auditStore != null) {
+            out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
+                    "admin http://127.0.0.1:" + auditStore.adminPort() + ", Merkle-tree logs in " + auditDir);
+        }
+        EnumSet<Service> notStarted = EnumSet.complementOf(EnumSet.copyOf(services));
+        if (!notStarted.isEmpty()) {
+            out.printf("  %-16s %s%n", "not started", String.join(", ", notStarted.stream().map(Service::flagName)
+                    .toList()) + " (--services)");
+        }
         out.println();
-        if (!auditKeyExisted) {
+        if (auditStore != null && !auditKeyExisted) {
             out.println("Created a development signing key for the audit store: " + auditDir.resolve(AUDIT_SIGNING_KEY)
                     + " (a production store needs one made with `backbone audit keygen`).");
             out.println();

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -69,6 +72,12 @@ final class UpCommand implements Callable<Integer> {
                     + " settings (schema.registry.*, basic.auth.*, bearer.auth.*).")
     Path clientConfig;
 
+    @Option(names = "--services", paramLabel = "NAME[,NAME...]", split = ",",
+            defaultValue = "gateway,processors,audit-store",
+            description = "What to start besides Kafka and the schema registry: any of gateway, processors,"
+                    + " audit-store. Default: all of them. E.g. --services gateway to measure the gateway alone.")
+    List<String> services;
+
     @Option(names = "--registry-url", paramLabel = "URL",
             description = "Use this Confluent-compatible schema registry instead of starting the embedded one.")
     String registryUrl;
@@ -77,7 +86,8 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
-                auditStorePort, auditStoreAdminPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig());
+                auditStorePort, auditStoreAdminPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig(),
+                services());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -90,6 +100,12 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private Set<LocalPlatform.Service> services() {
+        Set<LocalPlatform.Service> chosen = EnumSet.noneOf(LocalPlatform.Service.class);
+        services.forEach(name -> chosen.add(LocalPlatform.Service.named(name)));
+        return chosen;
     }
 
     private Map<String, String> loadClientConfig() throws IOException {

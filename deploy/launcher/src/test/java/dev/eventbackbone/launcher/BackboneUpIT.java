@@ -1,6 +1,7 @@
 package dev.eventbackbone.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
@@ -8,6 +9,7 @@ import dev.eventbackbone.contracts.catalog.TopicSpec;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,13 +100,28 @@ class BackboneUpIT {
     }
 
     @Test
+    void servicesStartsOnlyTheServicesItNames() {
+        LauncherProcess.Ports ports = LauncherProcess.Ports.free();
+        List<String> args = ports.upArgs(dir.resolve("gateway-only"));
+        args.addAll(List.of("--services", "gateway"));
+        ServiceProcess up = processes.start(LauncherProcess.up(dir.resolve("gateway-only.log"), args));
+
+        assertThat(up.log()).contains("ingest gateway", "not started      processors, audit-store (--services)")
+                .doesNotContain("Merkle-tree logs in");
+        assertThat(postEvent(ports.gateway(), devKey(up.log())).statusCode()).isEqualTo(202);
+        assertThatThrownBy(() -> Http.get("http://127.0.0.1:" + ports.auditStore() + "/v1/audit/keys", null))
+                .as("no audit store listens").isInstanceOf(UncheckedIOException.class);
+        LauncherProcess.stopCleanly(up);
+    }
+
+    @Test
     void helpDocumentsTheFlags() {
         ServiceProcess.Completed help = LauncherProcess.command(dir.resolve("help.log"), List.of("up", "--help"))
                 .run(LauncherProcess.COMMAND_TIMEOUT);
         assertThat(help.exitCode()).as(help.output()).isZero();
         assertThat(help.output()).contains("--data-dir", "--kafka-port", "--registry-port", "--gateway-port",
                 "--gateway-admin-port", "--processors-admin-port", "--audit-store-port", "--audit-store-admin-port",
-                "--bootstrap-servers", "--registry-url", "--client-config");
+                "--bootstrap-servers", "--registry-url", "--client-config", "--services");
     }
 
     private static Set<String> listTopics(int kafkaPort) throws Exception {

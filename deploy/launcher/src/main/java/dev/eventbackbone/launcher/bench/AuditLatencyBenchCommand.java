@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +57,7 @@ final class AuditLatencyBenchCommand implements Callable<Integer> {
             taken.add(ports[i]);
         }
         LocalPlatform.Settings settings = new LocalPlatform.Settings(dir, ports[0], ports[1], ports[2], ports[3],
-                ports[4], ports[5], ports[6], ports[7], null, null, Map.of());
+                ports[4], ports[5], ports[6], ports[7], null, null, Map.of(), EnumSet.allOf(LocalPlatform.Service.class));
         System.out.printf("audit latency bench: %d events after %d warm-up events; platform data in %s%n", samples,
                 warmup, dir);
         try (LocalPlatform platform = LocalPlatform.start(settings, new PrintStream(OutputStream.nullOutputStream()))) {
