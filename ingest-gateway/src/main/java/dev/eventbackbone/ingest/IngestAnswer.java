@@ -44,6 +44,11 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         if (replayed) {
             response.header(REPLAYED_HEADER, "true");
         }
+        if (status == 413) {
+            // The body may be left unread; without this a client could send its next request on a
+            // connection the server is about to close, and see it fail without an answer.
+            response.header("Connection", "close");
+        }
         return response.build();
     }
 }

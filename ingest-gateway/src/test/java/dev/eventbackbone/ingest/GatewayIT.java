@@ -277,6 +277,7 @@ class GatewayIT {
         HttpResponse<String> event = gateway.post("/v1/events/analytics", acmeKey, big);
         assertThat(event.statusCode()).isEqualTo(413);
         assertThat(json(event).get("error").asText()).isEqualTo("too_large");
+        assertThat(event.headers().firstValue("Connection")).as("the unread body ends the connection").hasValue("close");
 
         StringBuilder batch = new StringBuilder("{\"events\":[");
         for (int i = 0; i < 21; i++) {
