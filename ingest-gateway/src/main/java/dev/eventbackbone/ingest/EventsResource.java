@@ -25,8 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/events/{stream}} and {@code POST /v1/events/{stream}/batch}: thin HTTP adapters
@@ -37,6 +40,8 @@ import java.util.function.Supplier;
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 public final class EventsResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventsResource.class);
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -88,16 +93,12 @@ public final class EventsResource {
         CompletableFuture<IngestAnswer> answer;
         try {
             answer = work.get();
-        } catch (ApiError.Failure failure) {
-            answer = CompletableFuture.completedFuture(IngestAnswer.error(failure.error()));
+        } catch (RuntimeException failure) {
+            answer = CompletableFuture.failedFuture(failure);
         }
         return answer.handle((result, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                result = cause instanceof ApiError.Failure known ? IngestAnswer.error(known.error())
-                        : IngestAnswer.error(ApiError.of(500, "internal_error", "The gateway failed to handle"
-                        + " the event (" + cause.getClass().getSimpleName() + "); it was not stored."));
+                result = answerFor(failure);
             }
             if (result.body() instanceof ApiError error) {
                 metrics.rejected(IngestStream.byName(streamName).map(IngestStream::streamName).orElse("unknown"),
@@ -105,6 +106,18 @@ public final class EventsResource {
             }
             return result.toResponse();
         });
+    }
+
+    /** The answer for a request that failed with an exception; anything unforeseen is logged as the 500 it becomes. */
+    static IngestAnswer answerFor(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof ApiError.Failure known) {
+            return IngestAnswer.error(known.error());
+        }
+        LOG.error("Handling an ingest request failed unexpectedly; answering 500", cause);
+        return IngestAnswer.error(ApiError.of(500, "internal_error", "The gateway failed to handle"
+                + " the event (" + cause.getClass().getSimpleName() + "); it was not stored."));
     }
 
     /** What every request must pass before its body is looked at, and the body read within its limit. */
