@@ -10,9 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,18 +36,22 @@ import org.slf4j.LoggerFactory;
  * ({@code acks=all}, idempotent producer), or, with the spool on, synced to the local spool.
  *
  * <p>Without a thread parked per request: {@link #publish} returns a future completed from the
- * producer's callback. Serialized bytes awaiting acknowledgement are bounded; beyond the bound
- * the caller is told to retry (503) instead of queueing without limit.
+ * producer's callback. Serialized bytes awaiting Kafka's acknowledgement or a spool sync are
+ * bounded, and so is the queue of spool appends; beyond either bound the caller is told to retry
+ * (503) instead of queueing without limit.
  *
  * <p>With the spool: the first record that Kafka fails with a fault that may pass (broker down,
  * timeouts, leadership moving) switches the publisher to spooling. From then on every new record
  * is appended to the spool, behind those already there, so one key's records keep the order in
  * which they were accepted; a single drainer publishes the spool oldest first and removes what
  * Kafka acknowledged. Only when the spool is empty, no append is pending and no direct send is
- * outstanding does the publisher go back to sending directly. Records sent directly when the
- * outage began and failed later are appended in the producer's callback order, which keeps each
- * partition's order. Delivery from the spool is at least once: a record whose acknowledgement
- * was lost is sent again, with the same event id for consumers to deduplicate.
+ * outstanding does the publisher go back to sending directly. Every request reserves its place in
+ * the spool before it is sent, so records sent directly when the outage began and failed later are
+ * appended before everything accepted after them, however late their failure comes; the drainer
+ * waits for such places to be filled or given back. A record that {@code send()} refuses at once
+ * stops the rest of its request from being sent, for the same reason. Delivery from the spool is
+ * at least once: a record whose acknowledgement was lost is sent again, with the same event id for
+ * consumers to deduplicate.
  */
 final class EventPublisher implements Managed {
 
@@ -51,6 +59,8 @@ final class EventPublisher implements Managed {
     private static final int DRAIN_BATCH_RECORDS = 1_000;
     private static final long DRAIN_BATCH_BYTES = 4L << 20;
     private static final Duration MAX_DRAIN_BACKOFF = Duration.ofSeconds(5);
+    private static final int SPOOL_WRITERS = 4;
+    static final int SPOOL_WRITE_QUEUE = 4_096;
     static final int RETRY_AFTER_OVERLOADED_SECONDS = 1;
     static final int RETRY_AFTER_KAFKA_DOWN_SECONDS = 5;
     static final int RETRY_AFTER_SPOOL_FULL_SECONDS = 10;
@@ -82,10 +92,12 @@ final class EventPublisher implements Managed {
         this.deliveryTimeout = deliveryTimeout;
         this.metrics = metrics;
         // A few writers so concurrent synced appends share one fsync (RocksDB's group commit).
-        this.spoolWriters = spool == null ? null : Executors.newFixedThreadPool(4, daemon("spool-writer"));
+        // Bounded: beyond it the caller is told to retry rather than queueing without limit.
+        this.spoolWriters = spool == null ? null : new ThreadPoolExecutor(SPOOL_WRITERS, SPOOL_WRITERS, 0,
+                TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(SPOOL_WRITE_QUEUE), daemon("spool-writer"));
         this.spooling = spool != null && !spool.isEmpty();
-        metrics.gauge("ingest_in_flight_bytes", "Serialized bytes handed to Kafka and not yet acknowledged",
-                inFlightBytes::get);
+        metrics.gauge("ingest_in_flight_bytes",
+                "Serialized bytes accepted and not yet acknowledged by Kafka or synced to the spool", inFlightBytes::get);
         if (spool != null) {
             metrics.gauge("ingest_spool_depth", "Events in the local spool waiting for Kafka", spool::depth);
             metrics.gauge("ingest_spool_bytes", "Bytes in the local spool waiting for Kafka", spool::bytes);
@@ -135,25 +147,6 @@ final class EventPublisher implements Managed {
      * record, in order. A batch goes to the spool as one atomic append.
      */
     CompletableFuture<List<PublishOutcome>> publish(List<OutgoingRecord> records) {
-        if (spool == null) {
-            return sendDirect(records).thenApply(outcomes -> resolveUndelivered(outcomes, List.of()));
-        }
-        boolean toSpool;
-        modeLock.readLock().lock();
-        try {
-            toSpool = spooling;
-            (toSpool ? pendingSpoolAppends : directOutstanding).incrementAndGet();
-        } finally {
-            modeLock.readLock().unlock();
-        }
-        if (toSpool) {
-            return appendToSpool(records).whenComplete((outcomes, failure) -> pendingSpoolAppends.decrementAndGet());
-        }
-        return sendDirect(records).thenCompose(this::spoolWhatKafkaCouldNotTake)
-                .whenComplete((outcomes, failure) -> directOutstanding.decrementAndGet());
-    }
-
-    private CompletableFuture<List<PublishOutcome>> sendDirect(List<OutgoingRecord> records) {
         long bytes = 0;
         for (OutgoingRecord record : records) {
             bytes += record.sizeInBytes();
@@ -163,10 +156,50 @@ final class EventPublisher implements Managed {
         // A single request larger than the bound still passes when nothing else is waiting.
         if (total > maxInFlightBytes && total != reserved) {
             inFlightBytes.addAndGet(-reserved);
-            return CompletableFuture.completedFuture(refuseAll(records, ApiError.of(503, "overloaded",
-                    "The gateway has " + maxInFlightBytes + " bytes waiting for Kafka's acknowledgement, its limit;"
-                            + " retry after the Retry-After delay.").retryAfter(RETRY_AFTER_OVERLOADED_SECONDS)));
+            return CompletableFuture.completedFuture(refuseAll(records, overloaded("has " + maxInFlightBytes
+                    + " bytes waiting for Kafka's acknowledgement or the spool, its limit")));
         }
+        return route(records).whenComplete((outcomes, failure) -> inFlightBytes.addAndGet(-reserved));
+    }
+
+    private CompletableFuture<List<PublishOutcome>> route(List<OutgoingRecord> records) {
+        // Composed onto a completed future so that anything thrown becomes a failed answer, and the
+        // counts below are given back whatever happens.
+        CompletableFuture<List<OutgoingRecord>> start = CompletableFuture.completedFuture(records);
+        if (spool == null) {
+            return start.thenCompose(this::sendDirect).thenApply(outcomes -> resolveUndelivered(outcomes, List.of()));
+        }
+        boolean toSpool;
+        Spool.Reservation reservation;
+        modeLock.readLock().lock();
+        try {
+            toSpool = spooling;
+            (toSpool ? pendingSpoolAppends : directOutstanding).incrementAndGet();
+            reservation = spool.reserve(records.size());
+        } finally {
+            modeLock.readLock().unlock();
+        }
+        if (toSpool) {
+            return start.thenCompose(accepted -> appendToSpool(reservation, accepted))
+                    .whenComplete((outcomes, failure) -> {
+                        spool.release(reservation);
+                        pendingSpoolAppends.decrementAndGet();
+                    });
+        }
+        return start.thenCompose(this::sendDirect)
+                .thenCompose(outcomes -> spoolWhatKafkaCouldNotTake(outcomes, reservation))
+                .whenComplete((outcomes, failure) -> {
+                    spool.release(reservation);
+                    directOutstanding.decrementAndGet();
+                });
+    }
+
+    private static ApiError overloaded(String state) {
+        return ApiError.of(503, "overloaded", "The gateway " + state + "; retry after the Retry-After delay.")
+                .retryAfter(RETRY_AFTER_OVERLOADED_SECONDS);
+    }
+
+    private CompletableFuture<List<PublishOutcome>> sendDirect(List<OutgoingRecord> records) {
         CompletableFuture<List<PublishOutcome>> done = new CompletableFuture<>();
         PublishOutcome[] outcomes = new PublishOutcome[records.size()];
         AtomicInteger remaining = new AtomicInteger(records.size());
@@ -174,39 +207,74 @@ final class EventPublisher implements Managed {
             int index = i;
             OutgoingRecord record = records.get(i);
             long sentAt = System.nanoTime();
-            sendOne(record, (metadata, failure) -> {
-                if (failure == null) {
-                    metrics.produceLatencyNanos(System.nanoTime() - sentAt);
-                    outcomes[index] = new PublishOutcome.Accepted(metadata.topic(), metadata.partition(),
-                            metadata.offset(), false);
-                } else {
-                    outcomes[index] = new Undelivered(record, failure);
-                }
-                if (remaining.decrementAndGet() == 0) {
-                    inFlightBytes.addAndGet(-reserved);
-                    done.complete(List.of(outcomes));
+            Exception refusedAtOnce = sendOne(record, (metadata, failure) -> {
+                try {
+                    if (failure == null) {
+                        outcomes[index] = new PublishOutcome.Accepted(metadata.topic(), metadata.partition(),
+                                metadata.offset(), false);
+                        metrics.produceLatencyNanos(System.nanoTime() - sentAt);
+                    } else {
+                        outcomes[index] = new Undelivered(record, failure);
+                    }
+                } catch (RuntimeException unexpected) {
+                    LOG.error("Handling Kafka's answer for a record of {} failed", record.topic(), unexpected);
+                    if (outcomes[index] == null) {
+                        outcomes[index] = new Undelivered(record, unexpected);
+                    }
+                } finally {
+                    if (remaining.decrementAndGet() == 0) {
+                        done.complete(List.of(outcomes));
+                    }
                 }
             });
+            if (refusedAtOnce != null && mayPass(refusedAtOnce)) {
+                // The rest is not sent: a later record of a key could otherwise reach Kafka ahead of
+                // this one, which goes to the spool or back to the caller.
+                int unsent = records.size() - index - 1;
+                for (int later = index + 1; later < records.size(); later++) {
+                    outcomes[later] = new Undelivered(records.get(later), refusedAtOnce);
+                }
+                if (unsent > 0 && remaining.addAndGet(-unsent) == 0) {
+                    done.complete(List.of(outcomes));
+                }
+                break;
+            }
         }
         return done;
     }
 
-    private void sendOne(OutgoingRecord record, org.apache.kafka.clients.producer.Callback callback) {
+    /** Sends a record; the failure if Kafka refused it at once (the callback has then run), else null. */
+    private Exception sendOne(OutgoingRecord record, org.apache.kafka.clients.producer.Callback callback) {
         RecordHeaders headers = new RecordHeaders();
         record.headers().forEach(headers::add);
+        Future<RecordMetadata> sent;
         try {
-            producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers), callback);
+            sent = producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers),
+                    callback);
         } catch (RuntimeException e) {
             // send() throws when it cannot even queue the record, e.g. no metadata within max.block.ms.
             callback.onCompletion(null, e);
+            return e;
         }
+        // A refusal in send() itself comes back as a failed future that is already done.
+        if (sent.isDone()) {
+            try {
+                sent.get();
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof Exception cause ? cause : e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return null;
     }
 
     /** A record Kafka failed; resolved into a spooled acceptance or a refusal before callers see it. */
     private record Undelivered(OutgoingRecord record, Exception failure) implements PublishOutcome {
     }
 
-    private CompletableFuture<List<PublishOutcome>> spoolWhatKafkaCouldNotTake(List<PublishOutcome> outcomes) {
+    private CompletableFuture<List<PublishOutcome>> spoolWhatKafkaCouldNotTake(List<PublishOutcome> outcomes,
+                                                                              Spool.Reservation reservation) {
         List<OutgoingRecord> toSpool = new ArrayList<>();
         for (PublishOutcome outcome : outcomes) {
             if (outcome instanceof Undelivered undelivered && mayPass(undelivered.failure())) {
@@ -223,7 +291,7 @@ final class EventPublisher implements Managed {
             spooling = true;
             wakeDrainer();
         }
-        return appendToSpool(toSpool).thenApply(spooled -> resolveUndelivered(outcomes, spooled));
+        return appendToSpool(reservation, toSpool).thenApply(spooled -> resolveUndelivered(outcomes, spooled));
     }
 
     private List<PublishOutcome> resolveUndelivered(List<PublishOutcome> outcomes, List<PublishOutcome> spooled) {
@@ -240,32 +308,40 @@ final class EventPublisher implements Managed {
         return resolved;
     }
 
-    private CompletableFuture<List<PublishOutcome>> appendToSpool(List<OutgoingRecord> records) {
-        return CompletableFuture.supplyAsync(() -> {
-            long now = System.currentTimeMillis();
-            List<SpoolEntry> entries = new ArrayList<>(records.size());
-            for (OutgoingRecord record : records) {
-                entries.add(new SpoolEntry(record.topic(), record.key(), record.value(), record.headers(), now));
-            }
-            try {
-                spool.appendAll(entries);
-            } catch (SpoolFullException e) {
-                return refuseAll(records, ApiError.of(503, "spool_full", "Kafka is unreachable and the local"
-                        + " spool is full (" + spool.bytes() + " bytes); retry after the Retry-After delay.")
-                        .retryAfter(RETRY_AFTER_SPOOL_FULL_SECONDS));
-            } catch (RuntimeException e) {
-                LOG.error("Appending {} events to the spool failed", records.size(), e);
-                return refuseAll(records, ApiError.of(503, "spool_unavailable", "Kafka is unreachable and the"
-                        + " local spool could not store the event; retry after the Retry-After delay.")
-                        .retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS));
-            }
-            wakeDrainer();
-            List<PublishOutcome> outcomes = new ArrayList<>(records.size());
-            for (OutgoingRecord record : records) {
-                outcomes.add(PublishOutcome.Accepted.spooled(record.topic()));
-            }
-            return outcomes;
-        }, spoolWriters);
+    /** Appends into the reservation, so the records keep the place they had when they were accepted. */
+    private CompletableFuture<List<PublishOutcome>> appendToSpool(Spool.Reservation reservation,
+                                                                 List<OutgoingRecord> records) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                long now = System.currentTimeMillis();
+                List<SpoolEntry> entries = new ArrayList<>(records.size());
+                for (OutgoingRecord record : records) {
+                    entries.add(new SpoolEntry(record.topic(), record.key(), record.value(), record.headers(), now));
+                }
+                try {
+                    spool.appendAll(reservation, entries);
+                } catch (SpoolFullException e) {
+                    return refuseAll(records, ApiError.of(503, "spool_full", "Kafka is unreachable and the local"
+                            + " spool is full (" + spool.bytes() + " bytes); retry after the Retry-After delay.")
+                            .retryAfter(RETRY_AFTER_SPOOL_FULL_SECONDS));
+                } catch (RuntimeException e) {
+                    LOG.error("Appending {} events to the spool failed", records.size(), e);
+                    return refuseAll(records, ApiError.of(503, "spool_unavailable", "Kafka is unreachable and the"
+                            + " local spool could not store the event; retry after the Retry-After delay.")
+                            .retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS));
+                }
+                wakeDrainer();
+                List<PublishOutcome> outcomes = new ArrayList<>(records.size());
+                for (OutgoingRecord record : records) {
+                    outcomes.add(PublishOutcome.Accepted.spooled(record.topic()));
+                }
+                return outcomes;
+            }, spoolWriters);
+        } catch (RejectedExecutionException e) {
+            spool.release(reservation);
+            return CompletableFuture.completedFuture(refuseAll(records, overloaded("has "
+                    + SPOOL_WRITE_QUEUE + " spool appends waiting, its limit")));
+        }
     }
 
     private static List<PublishOutcome> refuseAll(List<OutgoingRecord> records, ApiError error) {
@@ -349,8 +425,8 @@ final class EventPublisher implements Managed {
         for (SpooledRecord spooled : batch) {
             CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
             SpoolEntry entry = spooled.entry();
-            sendOne(new OutgoingRecord(entry.topic(), entry.key(), entry.value(), entry.headers()),
-                    (metadata, failure) -> {
+            Exception refusedAtOnce = sendOne(new OutgoingRecord(entry.topic(), entry.key(), entry.value(),
+                    entry.headers()), (metadata, failure) -> {
                         if (failure == null) {
                             ack.complete(metadata);
                         } else {
@@ -358,7 +434,7 @@ final class EventPublisher implements Managed {
                         }
                     });
             acks.add(ack);
-            if (ack.isCompletedExceptionally()) {
+            if (refusedAtOnce != null) {
                 // Refused at once (e.g. no metadata within max.block.ms): a later record of the same key
                 // sent now could reach Kafka first, and this one would follow it on the retry.
                 break;

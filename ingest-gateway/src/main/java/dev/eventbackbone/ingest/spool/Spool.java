@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
@@ -33,6 +34,12 @@ import org.rocksdb.WriteOptions;
  * concurrent writes with one fsync. Sequence numbers are taken under a short lock, so a reader
  * could see a later sequence on disk before an earlier one; readers therefore see entries only up
  * to the committed watermark, below which every sequence is written.
+ *
+ * <p>Sequences can be {@linkplain #reserve reserved} before it is known whether anything will be
+ * appended: a record sent to Kafka directly reserves its place, and if Kafka fails it later, it is
+ * appended into that place, before everything accepted after it. Readers wait for a reservation
+ * until it is filled or released, so the spool never hands out a later record of a key ahead of
+ * an earlier one that may still arrive.
  */
 public final class Spool implements AutoCloseable {
 
@@ -50,9 +57,10 @@ public final class Spool implements AutoCloseable {
 
     private final Object sequenceLock = new Object();
     private long nextSequence;
-    /** Every sequence below it is written (or was removed). */
+    /** Every sequence below it is written, released or removed. */
     private long committedBelow;
-    private final TreeSet<Long> writtenAhead = new TreeSet<>();
+    /** Ranges [start, end) done above the watermark, by start. */
+    private final TreeMap<Long, Long> doneAhead = new TreeMap<>();
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     /** Bytes promised to appends under way, so two racing appends cannot overfill the spool together. */
@@ -101,6 +109,44 @@ public final class Spool implements AutoCloseable {
 
     /** Appends entries atomically (all or none), synced to disk; the sequence of the first. */
     public long appendAll(List<SpoolEntry> entries) {
+        return appendAll(reserve(entries.size()), entries);
+    }
+
+    /**
+     * Takes the next {@code count} sequences for a later {@link #appendAll(Reservation, List)} or
+     * {@link #release}; readers see nothing at or after them until then.
+     */
+    public Reservation reserve(int count) {
+        synchronized (sequenceLock) {
+            Reservation reservation = new Reservation(nextSequence, count);
+            nextSequence += count;
+            return reservation;
+        }
+    }
+
+    /** Gives back a reservation's sequences unused. Releasing twice, or after an append, does nothing. */
+    public void release(Reservation reservation) {
+        if (reservation.released.compareAndSet(false, true)) {
+            synchronized (sequenceLock) {
+                markDone(reservation.first, reservation.first + reservation.count);
+            }
+        }
+    }
+
+    /**
+     * Appends entries atomically (all or none), synced to disk, into the first sequences of the
+     * reservation, and releases the rest of it; the sequence of the first. The reservation is
+     * released whether or not the append succeeds.
+     */
+    public long appendAll(Reservation reservation, List<SpoolEntry> entries) {
+        if (reservation.released.get()) {
+            throw new IllegalStateException("The reservation at sequence " + reservation.first + " was released");
+        }
+        if (entries.size() > reservation.count) {
+            release(reservation);
+            throw new IllegalArgumentException(entries.size() + " entries do not fit a reservation of "
+                    + reservation.count);
+        }
         List<byte[]> encoded = new ArrayList<>(entries.size());
         long size = 0;
         for (SpoolEntry entry : entries) {
@@ -108,17 +154,16 @@ public final class Spool implements AutoCloseable {
             encoded.add(value);
             size += value.length;
         }
-        long first;
         synchronized (sequenceLock) {
             if (bytes.get() + reservedBytes + size > maxBytes) {
+                release(reservation);
                 throw new SpoolFullException("The spool holds " + bytes.get() + " of its " + maxBytes + " bytes and"
                         + " cannot take " + size + " more; it empties as Kafka takes the events back"
                         + " (raise spool.maxSize for longer outages).");
             }
             reservedBytes += size;
-            first = nextSequence;
-            nextSequence += entries.size();
         }
+        long first = reservation.first;
         boolean written = false;
         try (WriteBatch batch = new WriteBatch()) {
             for (int i = 0; i < encoded.size(); i++) {
@@ -136,16 +181,22 @@ public final class Spool implements AutoCloseable {
                     depth.addAndGet(entries.size());
                     bytes.addAndGet(size);
                 }
-                // A failed write leaves a gap nobody will fill; it counts as done so later entries show.
-                for (long sequence = first; sequence < first + entries.size(); sequence++) {
-                    writtenAhead.add(sequence);
-                }
-                while (writtenAhead.remove(committedBelow)) {
-                    committedBelow++;
-                }
             }
+            // A failed write leaves a gap nobody will fill; it counts as done so later entries show.
+            release(reservation);
         }
         return first;
+    }
+
+    private void markDone(long start, long end) {
+        if (start == end) {
+            return;
+        }
+        doneAhead.put(start, end);
+        Long next;
+        while ((next = doneAhead.remove(committedBelow)) != null) {
+            committedBelow = next;
+        }
     }
 
     /** The oldest committed entries, at most {@code maxRecords} and (but for the first) {@code maxBytes}. */
@@ -221,6 +272,19 @@ public final class Spool implements AutoCloseable {
         syncWrites.close();
         plainWrites.close();
         options.close();
+    }
+
+    /** Sequences held for entries that may be appended later; see {@link #reserve}. */
+    public static final class Reservation {
+
+        private final long first;
+        private final int count;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Reservation(long first, int count) {
+            this.first = first;
+            this.count = count;
+        }
     }
 
     private static byte[] key(long sequence) {

@@ -124,4 +124,35 @@ class SpoolTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void aReservationHoldsItsPlaceAndHoldsBackReadersUntilFilledOrReleased() {
+        try (Spool spool = Spool.open(dir, 1 << 20)) {
+            Spool.Reservation early = spool.reserve(3);
+            Spool.Reservation unused = spool.reserve(2);
+            spool.append(entry("later"));
+            assertThat(spool.readOldest(10, 1 << 20)).as("the reservation may still be filled").isEmpty();
+
+            spool.appendAll(early, List.of(entry("early-1"), entry("early-2")));
+            assertThat(spool.readOldest(10, 1 << 20)).extracting(record -> values(List.of(record)).get(0))
+                    .as("the unused reservation still holds back what follows it").containsExactly("early-1", "early-2");
+
+            spool.release(unused);
+            spool.release(unused);
+            assertThat(values(spool.readOldest(10, 1 << 20))).containsExactly("early-1", "early-2", "later");
+            assertThatThrownBy(() -> spool.appendAll(unused, List.of(entry("too late"))))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aFailedAppendIntoAReservationStillReleasesIt() {
+        try (Spool spool = Spool.open(dir, 600)) {
+            Spool.Reservation reservation = spool.reserve(1);
+            spool.append(entry("small"));
+            assertThatThrownBy(() -> spool.appendAll(reservation, List.of(entry("x".repeat(1_000)))))
+                    .isInstanceOf(SpoolFullException.class);
+            assertThat(values(spool.readOldest(10, 1 << 20))).containsExactly("small");
+        }
+    }
 }
