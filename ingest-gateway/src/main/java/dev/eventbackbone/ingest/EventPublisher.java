@@ -60,7 +60,7 @@ final class EventPublisher implements Managed {
     private static final long DRAIN_BATCH_BYTES = 4L << 20;
     private static final Duration MAX_DRAIN_BACKOFF = Duration.ofSeconds(5);
     private static final int SPOOL_WRITERS = 4;
-    static final int SPOOL_WRITE_QUEUE = 4_096;
+    private static final int SPOOL_WRITE_QUEUE = 4_096;
     static final int RETRY_AFTER_OVERLOADED_SECONDS = 1;
     static final int RETRY_AFTER_KAFKA_DOWN_SECONDS = 5;
     static final int RETRY_AFTER_SPOOL_FULL_SECONDS = 10;
@@ -86,15 +86,22 @@ final class EventPublisher implements Managed {
      */
     EventPublisher(Producer<byte[], byte[]> producer, Spool spool, long maxInFlightBytes, Duration deliveryTimeout,
                    GatewayMetrics metrics) {
+        // A few writers so concurrent synced appends share one fsync (RocksDB's group commit), with a
+        // bounded queue: beyond it the caller is told to retry rather than queueing without limit.
+        this(producer, spool, maxInFlightBytes, deliveryTimeout, metrics, spool == null ? null
+                : new ThreadPoolExecutor(SPOOL_WRITERS, SPOOL_WRITERS, 0, TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(SPOOL_WRITE_QUEUE), daemon("spool-writer")));
+    }
+
+    /** @param spoolWriters runs spool appends; one that refuses a task is answered 503 {@code overloaded} */
+    EventPublisher(Producer<byte[], byte[]> producer, Spool spool, long maxInFlightBytes, Duration deliveryTimeout,
+                   GatewayMetrics metrics, ExecutorService spoolWriters) {
         this.producer = producer;
         this.spool = spool;
         this.maxInFlightBytes = maxInFlightBytes;
         this.deliveryTimeout = deliveryTimeout;
         this.metrics = metrics;
-        // A few writers so concurrent synced appends share one fsync (RocksDB's group commit).
-        // Bounded: beyond it the caller is told to retry rather than queueing without limit.
-        this.spoolWriters = spool == null ? null : new ThreadPoolExecutor(SPOOL_WRITERS, SPOOL_WRITERS, 0,
-                TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(SPOOL_WRITE_QUEUE), daemon("spool-writer"));
+        this.spoolWriters = spoolWriters;
         this.spooling = spool != null && !spool.isEmpty();
         metrics.gauge("ingest_in_flight_bytes",
                 "Serialized bytes accepted and not yet acknowledged by Kafka or synced to the spool", inFlightBytes::get);
@@ -339,8 +346,8 @@ final class EventPublisher implements Managed {
             }, spoolWriters);
         } catch (RejectedExecutionException e) {
             spool.release(reservation);
-            return CompletableFuture.completedFuture(refuseAll(records, overloaded("has "
-                    + SPOOL_WRITE_QUEUE + " spool appends waiting, its limit")));
+            return CompletableFuture.completedFuture(refuseAll(records,
+                    overloaded("has as many spool appends waiting as it queues")));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.eventbackbone.ingest.spool.Spool;
+import dev.eventbackbone.ingest.spool.SpoolEntry;
 import dev.eventbackbone.ingest.spool.SpooledRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,9 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -155,6 +159,34 @@ class EventPublisherTest {
         outcomes(outstanding);
         assertThat(outcomes(publisher.publish(List.of(record("k3", "spooled", 600)))))
                 .containsExactly(PublishOutcome.Accepted.spooled("orders.commands"));
+    }
+
+    @Test
+    void aRequestTheSpoolWritersCannotQueueIsRefusedAsOverloaded() throws Exception {
+        spool = Spool.open(spoolDirectory, 64L << 20);
+        spool.append(new SpoolEntry("orders.commands", null, new byte[] {1}, Map.of(), 0));
+        ThreadPoolExecutor writers = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1));
+        CountDownLatch stalled = new CountDownLatch(1);
+        writers.execute(() -> {
+            try {
+                stalled.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        publisher = new EventPublisher(producer, spool, 1 << 20, DELIVERY_TIMEOUT,
+                new GatewayMetrics(new MetricRegistry()), writers);
+        assertThat(publisher.isSpooling()).as("a spool left from before starts the publisher spooling").isTrue();
+
+        CompletableFuture<List<PublishOutcome>> queued = publisher.publish(List.of(record("k", "queued")));
+        List<PublishOutcome> refused = outcomes(publisher.publish(List.of(record("k", "refused"))));
+
+        assertThat(refused).singleElement().isInstanceOfSatisfying(PublishOutcome.Refused.class, outcome ->
+                assertThat(outcome.error().error()).isEqualTo("overloaded"));
+        assertThat(publisher.inFlightBytes()).isEqualTo(record("k", "queued").sizeInBytes());
+        stalled.countDown();
+        assertThat(outcomes(queued)).containsExactly(PublishOutcome.Accepted.spooled("orders.commands"));
+        assertThat(spooledValues()).containsExactly("\u0001", "queued");
     }
 
     /** A producer whose sends are answered when, and how, the test says. */
