@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -72,7 +73,7 @@ public final class EventsResource {
 
     @POST
     public CompletionStage<Response> postEvent(@BeanParam IngestRequestHeaders headers, InputStream body) {
-        return handle(headers.stream, () -> {
+        return handle(headers, () -> {
             Request request = admit(headers, body, limits.getMaxEventSize().toBytes());
             JsonNode event = parse(request, request.body());
             return request.deduplicated(() -> single(request, event));
@@ -82,30 +83,46 @@ public final class EventsResource {
     @POST
     @Path("/batch")
     public CompletionStage<Response> postBatch(@BeanParam IngestRequestHeaders headers, InputStream body) {
-        return handle(headers.stream, () -> {
+        return handle(headers, () -> {
             Request request = admit(headers, body, limits.getMaxBatchSize().toBytes());
             List<BatchItem> items = parseBatch(request);
             return request.deduplicated(() -> batch(request, items));
         });
     }
 
-    private CompletionStage<Response> handle(String streamName, Supplier<CompletableFuture<IngestAnswer>> work) {
+    private CompletionStage<Response> handle(IngestRequestHeaders headers,
+                                             Supplier<CompletableFuture<IngestAnswer>> work) {
         CompletableFuture<IngestAnswer> answer;
         try {
             answer = work.get();
         } catch (RuntimeException failure) {
             answer = CompletableFuture.failedFuture(failure);
         }
+        // Only a refusal is answered before Kafka is involved, and only a refusal can leave the body unread.
+        boolean bodyLeftUnread = answer.isDone() && bodyLeftUnread(headers.servletRequest);
         return answer.handle((result, failure) -> {
             if (failure != null) {
                 result = answerFor(failure);
             }
             if (result.body() instanceof ApiError error) {
-                metrics.rejected(IngestStream.byName(streamName).map(IngestStream::streamName).orElse("unknown"),
+                metrics.rejected(IngestStream.byName(headers.stream).map(IngestStream::streamName).orElse("unknown"),
                         error.error());
             }
-            return result.toResponse();
+            return result.toResponse(bodyLeftUnread);
         });
+    }
+
+    /**
+     * Whether the client is still sending a body the gateway did not read. Jetty closes such a
+     * connection after the answer, so the answer must say so, or a client could send its next
+     * request on it and see that request fail without an answer.
+     */
+    private static boolean bodyLeftUnread(HttpServletRequest request) {
+        try {
+            return !request.getInputStream().isFinished();
+        } catch (IOException | IllegalStateException e) {
+            return true;
+        }
     }
 
     /** The answer for a request that failed with an exception; anything unforeseen is logged as the 500 it becomes. */

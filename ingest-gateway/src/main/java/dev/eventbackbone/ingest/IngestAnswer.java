@@ -36,7 +36,8 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         return new IngestAnswer(status, body, retryAfterSeconds, true);
     }
 
-    Response toResponse() {
+    /** @param closeConnection whether the answer ends the connection ({@code Connection: close}) */
+    Response toResponse(boolean closeConnection) {
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
         if (retryAfterSeconds != null) {
             response.header("Retry-After", retryAfterSeconds);
@@ -44,9 +45,7 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         if (replayed) {
             response.header(REPLAYED_HEADER, "true");
         }
-        if (status == 413) {
-            // The body may be left unread; without this a client could send its next request on a
-            // connection the server is about to close, and see it fail without an answer.
+        if (closeConnection) {
             response.header("Connection", "close");
         }
         return response.build();

@@ -289,6 +289,18 @@ class GatewayIT {
     }
 
     @Test
+    void aRefusalThatLeavesTheBodyUnreadEndsTheConnectionAndTheNextRequestIsAnswered() throws Exception {
+        String big = "{\"name\":\"page_view\",\"properties\":{\"pad\":\"" + "x".repeat(60_000) + "\"}}";
+        HttpResponse<String> refused = gateway.post("/v1/events/analytics", "ebk_not-a-key", big);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Connection")).hasValue("close");
+
+        HttpResponse<String> next = gateway.post("/v1/events/audit", acmeKey, login("u-1"));
+        assertThat(next.statusCode()).isEqualTo(202);
+        assertThat(next.headers().firstValue("Connection")).as("an answered body keeps the connection").isEmpty();
+    }
+
+    @Test
     void nonJsonContentTypeIs415() throws Exception {
         HttpResponse<String> response = gateway.post("/v1/events/audit", acmeKey, login("u-1"),
                 "Content-Type", "text/plain");
