@@ -162,15 +162,13 @@ final class AuditIngester implements Managed {
                     Future<?> staged = log.appender().appendAsync(prepared.leaves(), prepared.positions());
                     // Staged while the previous poll is written; waiting for that one bounds memory to two polls.
                     awaitAppended();
+                    markReadPositionsDurable(records.partitions());
                     appending = staged;
                     appendingPositions = prepared.positions();
                     leavesSinceHeads += prepared.leaves().size();
                 } else {
                     awaitAppended();
-                    // Everything read is written: the positions, past any transaction markers, are durable.
-                    for (int partition : owned) {
-                        durable.merge(partition, consumer.position(new TopicPartition(topic, partition)), Math::max);
-                    }
+                    markReadPositionsDurable(Set.of());
                 }
                 if (lastPollAt >= nextBeat) {
                     log.heads().signAll(this::answersFor);
@@ -206,6 +204,21 @@ final class AuditIngester implements Managed {
     }
 
     /** Waits for the previous append; its positions are then durable. Its failure stops the ingester. */
+    /**
+     * Everything read of an owned partition is written once no staged poll holds its records: its
+     * position, past any transaction markers, is then durable. Without this a quiet partition of an
+     * exactly-once topic, whose end lies one past a commit marker, would count as caught up only
+     * when every other partition went quiet too.
+     */
+    private void markReadPositionsDurable(Set<TopicPartition> stillStaged) {
+        for (int partition : owned) {
+            TopicPartition topicPartition = new TopicPartition(topic, partition);
+            if (!stillStaged.contains(topicPartition)) {
+                durable.merge(partition, consumer.position(topicPartition), Math::max);
+            }
+        }
+    }
+
     private void awaitAppended() {
         awaitAppend(appending);
         appendingPositions.forEach((partition, offset) -> durable.merge(partition.partition(), offset, Math::max));

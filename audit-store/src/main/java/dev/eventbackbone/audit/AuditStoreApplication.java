@@ -247,6 +247,7 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
 
     private static void applyRetention(AuditLog log, AuditStoreConfiguration.RetentionSettings retention, Clock clock,
                                        AtomicReference<String> refusal) {
+        String failure = null;
         for (String tenant : log.appender().tenants()) {
             Integer days = retention.daysFor(tenant);
             if (days == null) {
@@ -260,9 +261,11 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
                             tenant, days);
                 }
             } catch (RuntimeException e) {
-                refusal.set(e.getMessage());
+                failure = e.getMessage();
                 LOG.error("Retention for tenant {} failed: {}", tenant, e.getMessage());
             }
         }
+        // Every run checks every tenant again: tampering is found again, and a fault that passed clears.
+        refusal.set(failure);
     }
 }

@@ -39,8 +39,9 @@ public final class Verification {
     }
 
     public Result verify(String tenant) {
-        long size = appender.treeSize(tenant);
+        // Heads first: one signed between the two reads then never covers more than the size read.
         List<SignedTreeHead> signed = heads.all(tenant);
+        long size = appender.treeSize(tenant);
         Map<String, PublicKey> keys = heads.keysById();
         return storage.read(() -> {
             CompactRange rebuilt = CompactRange.empty();
