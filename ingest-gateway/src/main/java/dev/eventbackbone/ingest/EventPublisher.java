@@ -154,6 +154,9 @@ final class EventPublisher implements Managed {
      * record, in order. A batch goes to the spool as one atomic append.
      */
     CompletableFuture<List<PublishOutcome>> publish(List<OutgoingRecord> records) {
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
         long bytes = 0;
         for (OutgoingRecord record : records) {
             bytes += record.sizeInBytes();
@@ -198,6 +201,9 @@ final class EventPublisher implements Managed {
                 .whenComplete((outcomes, failure) -> {
                     spool.release(reservation);
                     directOutstanding.decrementAndGet();
+                    if (spooling) {
+                        wakeDrainer();
+                    }
                 });
     }
 
@@ -394,6 +400,11 @@ final class EventPublisher implements Managed {
                     continue;
                 }
                 List<SpooledRecord> batch = spool.readOldest(DRAIN_BATCH_RECORDS, DRAIN_BATCH_BYTES);
+                if (batch.isEmpty() && !spool.isEmpty()) {
+                    // Held back by a place reserved for a request Kafka has not answered yet; its release wakes us.
+                    awaitSignal(MAX_DRAIN_BACKOFF.toMillis());
+                    continue;
+                }
                 if (batch.isEmpty()) {
                     leaveSpoolingIfDrained();
                     continue;
