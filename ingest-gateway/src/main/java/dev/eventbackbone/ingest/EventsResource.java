@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -98,8 +97,6 @@ public final class EventsResource {
         } catch (RuntimeException failure) {
             answer = CompletableFuture.failedFuture(failure);
         }
-        // Only a refusal is answered before Kafka is involved, and only a refusal can leave the body unread.
-        boolean bodyLeftUnread = answer.isDone() && bodyLeftUnread(headers.servletRequest);
         return answer.handle((result, failure) -> {
             if (failure != null) {
                 result = answerFor(failure);
@@ -108,21 +105,8 @@ public final class EventsResource {
                 metrics.rejected(IngestStream.byName(headers.stream).map(IngestStream::streamName).orElse("unknown"),
                         error.error());
             }
-            return result.toResponse(bodyLeftUnread);
+            return result.toResponse();
         });
-    }
-
-    /**
-     * Whether the client is still sending a body the gateway did not read. Jetty closes such a
-     * connection after the answer, so the answer must say so, or a client could send its next
-     * request on it and see that request fail without an answer.
-     */
-    private static boolean bodyLeftUnread(HttpServletRequest request) {
-        try {
-            return !request.getInputStream().isFinished();
-        } catch (IOException | IllegalStateException e) {
-            return true;
-        }
     }
 
     /** The answer for a request that failed with an exception; anything unforeseen is logged as the 500 it becomes. */
@@ -294,6 +278,7 @@ public final class EventsResource {
 
     private CompletableFuture<IngestAnswer> batch(Request request, List<BatchItem> items) {
         Object[] results = new Object[items.size()];
+        ApiError[] errors = new ApiError[items.size()];
         List<EventIntake.Prepared> valid = new ArrayList<>(items.size());
         List<Integer> validIndexes = new ArrayList<>(items.size());
         long maxEventBytes = limits.getMaxEventSize().toBytes();
@@ -315,6 +300,7 @@ public final class EventsResource {
             }
             if (error != null) {
                 results[i] = failedResult(i, error);
+                errors[i] = error;
                 metrics.rejected(request.stream().streamName(), error.error());
                 // As received: preparing may have stamped fields into the tree before it failed.
                 rejected.record(request.stream(), request.key().tenant(), item.event().path("eventId").textValue(),
@@ -322,7 +308,7 @@ public final class EventsResource {
             }
         }
         if (valid.isEmpty()) {
-            return CompletableFuture.completedFuture(batchAnswer(results, 0));
+            return CompletableFuture.completedFuture(batchAnswer(results, errors, 0));
         }
         ApiError limited = rateLimits.tryAcquire(request.key().tenant(), valid.size());
         if (limited != null) {
@@ -345,13 +331,14 @@ public final class EventsResource {
                 } else {
                     ApiError error = ((PublishOutcome.Refused) outcomes.get(j)).error();
                     results[index] = failedResult(index, error);
+                    errors[index] = error;
                     metrics.rejected(request.stream().streamName(), error.error());
                 }
             }
             if (acceptedCount > 0) {
                 metrics.accepted(request.stream().streamName(), spooled, acceptedCount);
             }
-            return batchAnswer(results, acceptedCount);
+            return batchAnswer(results, errors, acceptedCount);
         });
     }
 
@@ -371,7 +358,7 @@ public final class EventsResource {
      * 202 when every event was accepted, 207 when some were, otherwise the status of the first
      * failure (422 for invalid events, 503 when Kafka took none); the body always lists every event.
      */
-    private static IngestAnswer batchAnswer(Object[] results, int acceptedCount) {
+    private static IngestAnswer batchAnswer(Object[] results, ApiError[] errors, int acceptedCount) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accepted", acceptedCount);
         body.put("rejected", results.length - acceptedCount);
@@ -382,18 +369,13 @@ public final class EventsResource {
         if (acceptedCount > 0) {
             return IngestAnswer.of(207, body);
         }
-        Integer retryAfter = null;
-        int status = 422;
-        for (Object result : results) {
-            @SuppressWarnings("unchecked")
-            int failedStatus = (Integer) ((Map<String, Object>) result).get("status");
-            if (failedStatus == 503) {
-                status = 503;
-                retryAfter = EventPublisher.RETRY_AFTER_KAFKA_DOWN_SECONDS;
-                break;
+        // The first 503 sets the status and its own Retry-After: overloaded, spool full and registry down differ.
+        for (ApiError error : errors) {
+            if (error != null && error.status() == 503) {
+                return new IngestAnswer(503, body, error.retryAfterSeconds(), false);
             }
         }
-        return new IngestAnswer(status, body, retryAfter, false);
+        return new IngestAnswer(422, body, null, false);
     }
 
     /** An admitted request: who sent what to which stream. */

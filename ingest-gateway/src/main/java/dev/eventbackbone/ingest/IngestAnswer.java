@@ -36,17 +36,13 @@ record IngestAnswer(int status, Object body, Integer retryAfterSeconds, boolean 
         return new IngestAnswer(status, body, retryAfterSeconds, true);
     }
 
-    /** @param closeConnection whether the answer ends the connection ({@code Connection: close}) */
-    Response toResponse(boolean closeConnection) {
+    Response toResponse() {
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
         if (retryAfterSeconds != null) {
             response.header("Retry-After", retryAfterSeconds);
         }
         if (replayed) {
             response.header(REPLAYED_HEADER, "true");
-        }
-        if (closeConnection) {
-            response.header("Connection", "close");
         }
         return response.build();
     }

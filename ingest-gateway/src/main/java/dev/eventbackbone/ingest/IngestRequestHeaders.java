@@ -1,9 +1,7 @@
 package dev.eventbackbone.ingest;
 
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 
 /** What both ingest endpoints read from the request line and headers, injected by Jersey. */
@@ -26,8 +24,4 @@ public final class IngestRequestHeaders {
 
     @HeaderParam("traceparent")
     String traceparent;
-
-    /** To tell whether a refused request's body was read to its end. */
-    @Context
-    HttpServletRequest servletRequest;
 }

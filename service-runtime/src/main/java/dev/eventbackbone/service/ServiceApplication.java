@@ -11,7 +11,8 @@ import io.dropwizard.core.setup.Environment;
 /**
  * A backbone service: its YAML may use {@code ${VAR:-default}} to take any setting from the
  * environment, which is how containers and the example files configure it, and every answer it
- * gives, Jetty's own refusals included, is the JSON error body.
+ * gives, Jetty's own refusals included, is the JSON error body. A refusal that leaves the request
+ * body unread ends the connection and says so.
  */
 public abstract class ServiceApplication<C extends Configuration> extends Application<C> {
 
@@ -24,6 +25,7 @@ public abstract class ServiceApplication<C extends Configuration> extends Applic
             public void run(C configuration, Environment environment) {
                 environment.lifecycle().addServerLifecycleListener(server ->
                         server.setErrorHandler(new JsonErrorHandler()));
+                environment.jersey().register(new UnreadBodyClosesConnection());
             }
         });
     }
