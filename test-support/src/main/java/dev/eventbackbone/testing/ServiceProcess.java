@@ -115,10 +115,19 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Kills and waits until the process is gone, so that "it was killed" holds: its ports and locks are free. */
+    private static void killAndAwaitExit(Process process) {
+        try {
+            process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private int awaitExit(Duration timeout, String signal) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+                killAndAwaitExit(process);
                 throw new AssertionError(spec.name + " did not exit within " + timeout.toSeconds() + " s of " + signal
                         + "; it was killed. Its log ended with:\n" + spec.tail());
             }
@@ -195,11 +204,11 @@ public final class ServiceProcess implements AutoCloseable {
                 Awaitility.await(name + " ready").atMost(startTimeout).pollInterval(Duration.ofMillis(100))
                         .until(() -> ready(started.process, logStart));
             } catch (ConditionTimeoutException e) {
-                started.process.destroyForcibly();
+                killAndAwaitExit(started.process);
                 throw new AssertionError(name + " was not ready within " + startTimeout.toSeconds()
                         + " s; it was killed. Its log ended with:\n" + tail(), e);
             } catch (RuntimeException | Error e) {
-                started.process.destroyForcibly();
+                killAndAwaitExit(started.process);
                 throw e;
             }
             return started;
