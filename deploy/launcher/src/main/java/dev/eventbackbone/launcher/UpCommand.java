@@ -26,7 +26,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             defaultValue = "${env:BACKBONE_DATA_DIR:-.backbone/data}",
-            description = "Where the platform keeps its data (kafka/ and gateway/ below it); kept across restarts."
+            description = "Where the platform keeps its data (kafka/, gateway/, stream-processors/ and audit-store/ below it); kept across restarts."
                     + " Default: $BACKBONE_DATA_DIR, else .backbone/data.")
     Path dataDir;
 
