@@ -146,14 +146,16 @@ public final class TreeHeads {
         return history;
     }
 
-    /** Every key that signed this store's heads, the current one included, by key id. */
-    public Map<String, PublicKey> keysById() {
-        Map<String, PublicKey> keys = new LinkedHashMap<>();
-        for (KeyEndorsement step : history.endorsements()) {
-            keys.put(step.previousKeyId(), SigningKey.parsePublicPem(step.previousPublicKeyPem()));
-            keys.put(step.keyId(), SigningKey.parsePublicPem(step.publicKeyPem()));
-        }
-        keys.put(key.keyId(), key.publicKey());
+    /**
+     * Every key that may have signed this store's heads, by key id, with when it was retired: the
+     * first key of the history and each one it validly endorsed, as the offline verifier sees them,
+     * and the current key.
+     */
+    public Map<String, KeyHistory.Entry> keysById() {
+        List<KeyEndorsement> steps = history.endorsements();
+        PublicKey first = steps.isEmpty() ? key.publicKey() : SigningKey.parsePublicPem(steps.get(0).previousPublicKeyPem());
+        Map<String, KeyHistory.Entry> keys = new LinkedHashMap<>(history.trustedFrom(first));
+        keys.putIfAbsent(key.keyId(), new KeyHistory.Entry(key.keyId(), key.publicKey(), key.publicKeyPem(), null));
         return keys;
     }
 }

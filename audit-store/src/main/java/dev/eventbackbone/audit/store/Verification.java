@@ -1,10 +1,10 @@
 package dev.eventbackbone.audit.store;
 
+import dev.eventbackbone.audit.evidence.KeyHistory;
 import dev.eventbackbone.audit.evidence.SignedTreeHead;
 import dev.eventbackbone.audit.merkle.CompactRange;
 import dev.eventbackbone.audit.merkle.TreeHash;
 import dev.eventbackbone.audit.store.AuditStorage.Family;
-import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class Verification {
         // Heads first: one signed between the two reads then never covers more than the size read.
         List<SignedTreeHead> signed = heads.all(tenant);
         long size = appender.treeSize(tenant);
-        Map<String, PublicKey> keys = heads.keysById();
+        Map<String, KeyHistory.Entry> keys = heads.keysById();
         return storage.read(() -> {
             CompactRange rebuilt = CompactRange.empty();
             long checked = 0;
@@ -96,15 +96,19 @@ public final class Verification {
     }
 
     /** Null when the head is signed by this store and its root is the rebuilt tree's at its size. */
-    private static String checkHead(SignedTreeHead head, CompactRange rebuilt, Map<String, PublicKey> keys) {
+    private static String checkHead(SignedTreeHead head, CompactRange rebuilt, Map<String, KeyHistory.Entry> keys) {
         if (head.treeSize() > rebuilt.size()) {
             return "the head signed at " + head.timestamp() + " covers " + head.treeSize() + " leaves, more than the"
                     + " store holds";
         }
-        PublicKey signer = keys.get(head.keyId());
-        if (signer == null || !head.signedBy(signer)) {
+        KeyHistory.Entry signer = keys.get(head.keyId());
+        if (signer == null || !head.signedBy(signer.publicKey())) {
             return "the head at tree size " + head.treeSize() + " has no valid signature by a key of this store"
                     + " (key id " + head.keyId() + ")";
+        }
+        if (signer.retiredAt() != null && head.timestamp() > signer.retiredAt()) {
+            return "the head at tree size " + head.treeSize() + " was signed by key " + head.keyId()
+                    + " after that key was retired";
         }
         if (!TreeHash.hex(rebuilt.root()).equals(head.rootHash())) {
             return "the tree rebuilt from the stored leaves does not match the signed head at size " + head.treeSize()

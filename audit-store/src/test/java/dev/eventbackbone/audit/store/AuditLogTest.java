@@ -5,6 +5,7 @@ import static dev.eventbackbone.audit.AuditRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eventbackbone.audit.evidence.KeyEndorsement;
 import dev.eventbackbone.audit.evidence.KeyHistory;
 import dev.eventbackbone.audit.evidence.SignedTreeHead;
 import dev.eventbackbone.audit.evidence.SigningKey;
@@ -94,6 +95,29 @@ class AuditLogTest {
         assertThat(result.verified()).as(result.reason()).isTrue();
         assertThat(result.leavesChecked()).isEqualTo(12);
         assertThat(result.headsChecked()).isEqualTo(1);
+    }
+
+    @Test
+    void verifyTrustsARetiredKeyOnlyForHeadsItSignedBeforeItsRetirement() {
+        appendLogins("acme", 3, 0);
+        log.heads().signNow("acme");
+        log.close();
+        SigningKey next = SigningKey.generate(directory.resolve("next.pem"));
+        long headSignedAt = T0.plusSeconds(60).toEpochMilli();
+
+        log = AuditLog.open(directory.resolve("db"), next, new KeyHistory(List.of(
+                        KeyEndorsement.endorse(key, next.publicKey(), headSignedAt + 1_000))),
+                Clock.fixed(T0.plusSeconds(120), ZoneOffset.UTC), false, published::add);
+        Verification.Result rotatedLater = log.verification().verify("acme");
+        assertThat(rotatedLater.verified()).as(rotatedLater.reason()).isTrue();
+        log.close();
+
+        log = AuditLog.open(directory.resolve("db"), next, new KeyHistory(List.of(
+                        KeyEndorsement.endorse(key, next.publicKey(), headSignedAt - 1_000))),
+                Clock.fixed(T0.plusSeconds(120), ZoneOffset.UTC), false, published::add);
+        Verification.Result signedAfterRetirement = log.verification().verify("acme");
+        assertThat(signedAfterRetirement.verified()).isFalse();
+        assertThat(signedAfterRetirement.reason()).contains("after that key was retired");
     }
 
     /** RFC 9162's definition over leaf hashes, recursively. */
