@@ -15,6 +15,7 @@ import dev.eventbackbone.embeddedkafka.KafkaTopics;
 import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.TestServer;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -113,6 +114,10 @@ class AuditStoreScaleOutIT {
                         first.getJson("/v1/audit/heads/latest", tenant.getValue())));
                 assertThat(second.getJson("/v1/audit/events/" + tenant.getKey() + "-e7", tenant.getValue())
                         .path("index").asLong()).isEqualTo(7);
+                HttpResponse<String> export = second.get("/v1/audit/export", tenant.getValue());
+                assertThat(export.statusCode()).isEqualTo(200);
+                assertThat(export.body().lines().filter(line -> line.endsWith("\"type\":\"leaf\"}")).count())
+                        .as("the export, streamed through whichever instance was asked").isEqualTo(50);
             }
             assertThat(Http.getJson(second.adminUrl() + "/metrics", null).at("/gauges/audit-store.tenants/value")
                     .asInt()).as("tenants the second instance holds itself; it answered for the others by routing")

@@ -4,6 +4,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +83,8 @@ public final class QueryRouter {
         Optional.ofNullable(request.getHeaderString(HttpHeaders.AUTHORIZATION))
                 .ifPresent(value -> forward.header(HttpHeaders.AUTHORIZATION, value));
         try {
-            HttpResponse<byte[]> answer = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+            // Streamed through: a forwarded export can be far larger than this instance's heap should hold.
+            HttpResponse<InputStream> answer = client.send(forward.build(), HttpResponse.BodyHandlers.ofInputStream());
             Response.ResponseBuilder response = Response.status(answer.statusCode()).entity(answer.body());
             answer.headers().firstValue(HttpHeaders.CONTENT_TYPE).ifPresent(type -> response.type(type));
             answer.headers().firstValue("Retry-After").ifPresent(value -> response.header("Retry-After", value));
