@@ -120,8 +120,7 @@ final class EventIntake {
         try {
             return serializer.serialize(stream.topic(), record);
         } catch (SerializationException e) {
-            if (e.getCause() instanceof SchemaRegistryException registry
-                    && (registry.status() == SchemaRegistryException.NO_RESPONSE || registry.status() >= 500)) {
+            if (e.getCause() instanceof SchemaRegistryException registry && registry.retryable()) {
                 throw ApiError.of(503, "registry_unavailable", "The schema registry did not answer, and the "
                         + stream.streamName() + " stream's schema id is not known to this gateway yet; nothing was"
                         + " stored. Retry after the Retry-After delay.").retryAfter(REGISTRY_RETRY_AFTER_SECONDS)

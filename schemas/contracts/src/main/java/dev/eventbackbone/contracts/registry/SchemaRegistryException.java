@@ -38,6 +38,11 @@ public final class SchemaRegistryException extends RuntimeException {
         return status;
     }
 
+    /** True when the registry was unreachable, overloaded or failing, and asking again later may succeed. */
+    public boolean retryable() {
+        return RetryPolicy.isRetryable(status);
+    }
+
     /** Confluent's {@code error_code} from the error body; the HTTP status when the body had none. */
     public int errorCode() {
         return errorCode;

@@ -18,6 +18,14 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aRegistryFailureSaysWhetherItIsWorthRetryingByTheSamePolicy() {
+        assertThat(SchemaRegistryException.answered(429, 429, "slow down", "GET", "http://registry/x").retryable())
+                .isTrue();
+        assertThat(SchemaRegistryException.answered(404, 40403, "no such schema", "GET", "http://registry/x")
+                .retryable()).isFalse();
+    }
+
+    @Test
     void neverRetriesOtherClientErrors() {
         assertThat(RetryPolicy.isRetryable(400)).isFalse();
         assertThat(RetryPolicy.isRetryable(401)).isFalse();
