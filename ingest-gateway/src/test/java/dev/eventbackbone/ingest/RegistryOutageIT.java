@@ -57,11 +57,11 @@ class RegistryOutageIT {
             HttpResponse<String> whileDown = gateway.post("/v1/events/audit", apiKey, AUDIT);
             assertUnavailable(whileDown);
 
-            TestServer<SchemaRegistryConfiguration> registry =
-                    RegistryExtension.start(kafka.bootstrapServers(), schemasTopic, registryPort);
-            Awaitility.await("the gateway serving audit again").atMost(TIMEOUT)
-                    .until(() -> gateway.post("/v1/events/audit", apiKey, AUDIT).statusCode() == 202);
-            registry.close();
+            try (TestServer<SchemaRegistryConfiguration> registry =
+                         RegistryExtension.start(kafka.bootstrapServers(), schemasTopic, registryPort)) {
+                Awaitility.await("the gateway serving audit again").atMost(TIMEOUT)
+                        .until(() -> gateway.post("/v1/events/audit", apiKey, AUDIT).statusCode() == 202);
+            }
 
             assertThat(gateway.post("/v1/events/audit", apiKey, AUDIT).statusCode())
                     .as("a stream whose schema id the gateway holds needs no registry").isEqualTo(202);

@@ -50,10 +50,6 @@ public final class TestServer<C extends Configuration> implements AutoCloseable 
         return "http://127.0.0.1:" + app.getAdminPort();
     }
 
-    public C configuration() {
-        return app.getConfiguration();
-    }
-
     /** {@code GET path} on the application port, with the API key when it is not null. */
     public HttpResponse<String> get(String path, String apiKey) {
         return Http.get(url() + path, apiKey);

@@ -60,11 +60,6 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
         return server.url() + "/admin";
     }
 
-    /** The shared broker the registry keeps its schemas on. */
-    public EmbeddedKafkaCluster kafka() {
-        return kafka;
-    }
-
     public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
