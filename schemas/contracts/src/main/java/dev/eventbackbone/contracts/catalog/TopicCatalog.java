@@ -1,8 +1,10 @@
 package dev.eventbackbone.contracts.catalog;
 
 import dev.eventbackbone.contracts.events.AnalyticsEvent;
+import dev.eventbackbone.contracts.events.AuditErasureRequest;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.events.DeliveryResult;
 import dev.eventbackbone.contracts.events.NotificationChannel;
@@ -11,6 +13,7 @@ import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.OrderEvent;
 import dev.eventbackbone.contracts.events.RejectedEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +41,8 @@ public final class TopicCatalog {
     public static final String AUDIT_ALERTS = "audit.alerts";
     public static final String AUDIT_DLQ = "audit.dlq";
     public static final String AUDIT_HEADS = "audit.heads";
+    public static final String AUDIT_SUBJECT_KEYS = "audit.subject-keys";
+    public static final String AUDIT_ERASURES = "audit.erasures";
     public static final String ORDERS_COMMANDS = "orders.commands";
     public static final String ORDERS_EVENTS = "orders.events";
     public static final String ORDERS_DLQ = "orders.dlq";
@@ -55,6 +60,14 @@ public final class TopicCatalog {
 
     private static final int REPLICATION_FACTOR = 3;
     private static final Map<String, String> DURABLE = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+    /**
+     * An erased key must leave the disks soon: an hour's segments become cleanable at once, and a
+     * tombstone stays a day, long enough for every reader to see it before compaction removes it too.
+     */
+    private static final Map<String, String> ERASABLE = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2",
+            TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
+            TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()),
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01");
 
     private static final int INGEST_PARTITIONS = 6;
     private static final int ORDER_PARTITIONS = 12;
@@ -85,6 +98,15 @@ public final class TopicCatalog {
             topic(AUDIT_HEADS, "tenantId", AuditTreeHead.getClassSchema(), INGEST_PARTITIONS,
                     Retention.infinite(), "audit-store", List.of("witnesses and auditors"),
                     "signed tree heads of every tenant's audit log, at least every 10 seconds"),
+            // One key per subject, so erasing a subject is deleting one record (docs/audit.md, Erasure).
+            new TopicSpec(AUDIT_SUBJECT_KEYS, "keyId", AuditSubjectKey.getClassSchema(), INGEST_PARTITIONS,
+                    REPLICATION_FACTOR, Retention.infinite(), CleanupPolicy.COMPACT, ERASABLE,
+                    PROCESSORS + " (audit normalizer)", List.of("audit-store"),
+                    "keys sealing each subject's personal fields in audit.events; a tombstone erases the subject"),
+            // The same partition count as audit.raw: the normalizer task of partition n reads partition n of both.
+            topic(AUDIT_ERASURES, "tenant:subject", AuditErasureRequest.getClassSchema(), INGEST_PARTITIONS,
+                    WEEK, "audit-store (POST /v1/audit/erasures)", List.of(PROCESSORS + " (audit normalizer)"),
+                    "requests to erase a subject's personal fields, copied to every partition"),
             topic(AUDIT_ALERTS, "tenant:actorId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
                     Retention.ofDays(30), PROCESSORS, List.of("security alerting consumers"),
                     "audit records of severity HIGH or CRITICAL"),

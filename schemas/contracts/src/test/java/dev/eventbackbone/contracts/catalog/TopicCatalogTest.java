@@ -29,7 +29,7 @@ class TopicCatalogTest {
     void catalogListsEveryTopicOfTheDesign() {
         assertThat(TopicCatalog.all()).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "audit.raw", "orders.commands", "notifications.requests", "analytics.events",
-                "audit.events", "audit.alerts", "audit.dlq", "audit.heads",
+                "audit.events", "audit.alerts", "audit.dlq", "audit.heads", "audit.subject-keys", "audit.erasures",
                 "orders.events", "orders.dlq",
                 "notifications.email", "notifications.sms", "notifications.push", "notifications.webhook",
                 "notifications.results", "notifications.retry", "notifications.dlq",
@@ -59,12 +59,22 @@ class TopicCatalogTest {
     }
 
     @Test
-    void everyTopicIsReplicatedForProductionAndDeletesOldRecords() {
+    void everyTopicIsReplicatedForProductionAndAllButTheSubjectKeysDeleteOldRecords() {
         assertThat(TopicCatalog.all()).allSatisfy(spec -> {
             assertThat(spec.replicationFactor()).isEqualTo(3);
             assertThat(spec.configs()).containsEntry("min.insync.replicas", "2");
-            assertThat(spec.cleanupPolicy()).isEqualTo(CleanupPolicy.DELETE);
+            assertThat(spec.cleanupPolicy()).isEqualTo(spec.name().equals(TopicCatalog.AUDIT_SUBJECT_KEYS)
+                    ? CleanupPolicy.COMPACT : CleanupPolicy.DELETE);
         });
+    }
+
+    @Test
+    void anErasedSubjectKeyBecomesCleanableWithinAnHour() {
+        TopicSpec keys = spec(TopicCatalog.AUDIT_SUBJECT_KEYS);
+
+        assertThat(keys.topicConfigs()).containsEntry("cleanup.policy", "compact").containsEntry("segment.ms", "3600000")
+                .containsEntry("min.cleanable.dirty.ratio", "0.01");
+        assertThat(spec(TopicCatalog.AUDIT_ERASURES).partitions()).isEqualTo(spec(TopicCatalog.AUDIT_RAW).partitions());
     }
 
     @Test

@@ -34,6 +34,8 @@ class SchemaConventionsTest {
             AuditRawEvent.getClassSchema(),
             AuditRecord.getClassSchema(),
             AuditTreeHead.getClassSchema(),
+            AuditSubjectKey.getClassSchema(),
+            AuditErasureRequest.getClassSchema(),
             OrderCommand.getClassSchema(),
             OrderEvent.getClassSchema(),
             NotificationRequest.getClassSchema(),
