@@ -1,13 +1,19 @@
 package dev.eventbackbone.processors.audit;
 
+import dev.eventbackbone.contracts.audit.PersonalSeal;
+import dev.eventbackbone.contracts.audit.PersonalSeal.PersonalFields;
+import dev.eventbackbone.contracts.audit.PersonalSeal.SubjectKey;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditSeverity;
+import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.registry.SchemaRegistryException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -24,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes, validates, deduplicates and normalizes each audit.raw record, and routes the result:
- * audit.events (and audit.alerts when severe), a failed-login burst alert, or a dead letter.
+ * audit.events with the actor's personal fields sealed (and audit.alerts, readable, when severe), a
+ * failed-login burst alert, or a dead letter.
  * Values arrive as bytes so that a record that cannot be decoded is dead-lettered, not fatal.
  */
 final class AuditNormalizationProcessor implements Processor<byte[], byte[], Object, Object> {
@@ -39,6 +46,7 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
     private ProcessorContext<Object, Object> context;
     private WindowStore<String, Long> seen;
     private FailedLoginDetector failedLogins;
+    private SubjectKeys subjectKeys;
     private Sensor duplicates;
     private Sensor deadLetters;
 
@@ -54,6 +62,7 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.seen = context.getStateStore(AuditNormalizationTopology.DEDUPE_STORE);
+        this.subjectKeys = new SubjectKeys(context.getStateStore(AuditNormalizationTopology.SUBJECT_KEYS_STORE));
         Duration window = settings.getFailedLogins().getWindow().toJavaDuration();
         this.failedLogins = new FailedLoginDetector(context.getStateStore(AuditNormalizationTopology.FAILED_LOGINS_STORE),
                 settings.getFailedLogins().getThreshold(), window.toMillis());
@@ -101,8 +110,8 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
         String key = normalized.getTenantId() + ":" + normalized.getActorId();
         Headers headers = outputHeaders(record.headers(), normalized);
         // audit.events is keyed by tenant alone: a tenant's log is one partition, ordered by Kafka (docs/topics.md).
-        context.forward(new Record<Object, Object>(normalized.getTenantId(), normalized, record.timestamp(), headers),
-                AuditNormalizationTopology.EVENTS_SINK);
+        context.forward(new Record<Object, Object>(normalized.getTenantId(), sealed(normalized, record.timestamp()),
+                record.timestamp(), headers), AuditNormalizationTopology.EVENTS_SINK);
         if (normalized.getSeverity().compareTo(AuditSeverity.HIGH) >= 0) {
             context.forward(new Record<Object, Object>(key, normalized, record.timestamp(),
                     new RecordHeaders(headers.toArray())), AuditNormalizationTopology.ALERTS_SINK);
@@ -110,6 +119,26 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
         failedLogins.onRecord(key, normalized, record.timestamp()).ifPresent(alert -> context.forward(
                 new Record<Object, Object>(key, alert, record.timestamp(), outputHeaders(new RecordHeaders(), alert)),
                 AuditNormalizationTopology.ALERTS_SINK));
+    }
+
+    /**
+     * The record as the immutable log keeps it: personal fields sealed with the subject's key, which
+     * is published in the same transaction as the record when it is new, so no reader ever sees a
+     * record sealed with a key that was never written.
+     */
+    private AuditRecord sealed(AuditRecord normalized, long timestamp) {
+        if (PersonalFields.of(normalized).isEmpty()) {
+            return normalized;
+        }
+        SubjectKeys.Lookup lookup = subjectKeys.keyFor(normalized.getTenantId(), normalized.getActorId());
+        SubjectKey key = lookup.key();
+        if (lookup.made()) {
+            AuditSubjectKey published = new AuditSubjectKey(key.keyId(), normalized.getTenantId(),
+                    normalized.getActorId(), ByteBuffer.wrap(key.key()), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+            context.forward(new Record<Object, Object>(key.keyId(), published, timestamp),
+                    AuditNormalizationTopology.SUBJECT_KEYS_SINK);
+        }
+        return PersonalSeal.seal(normalized, key);
     }
 
     private AuditRawEvent decode(byte[] value) {

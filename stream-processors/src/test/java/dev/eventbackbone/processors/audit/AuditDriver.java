@@ -1,14 +1,21 @@
 package dev.eventbackbone.processors.audit;
 
+import dev.eventbackbone.contracts.audit.PersonalSeal.PersonalFields;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActor;
+import dev.eventbackbone.contracts.events.AuditErasureRequest;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditResource;
+import dev.eventbackbone.contracts.events.AuditSealedFields;
+import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectedEvent;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -35,7 +42,11 @@ final class AuditDriver implements AutoCloseable {
     final TestOutputTopic<String, AuditRecord> events;
     final TestOutputTopic<String, AuditRecord> alerts;
     final TestOutputTopic<byte[], RejectedEvent> dlq;
+    final TestOutputTopic<String, AuditSubjectKey> subjectKeys;
+    final TestInputTopic<byte[], byte[]> erasures;
     private final AuditSerdes serdes;
+    /** Every key published so far, by id; an erased key stays, for tests that open what was sealed before. */
+    private final Map<String, byte[]> keysSeen = new HashMap<>();
 
     AuditDriver(AuditSettings settings, AuditSerdes serdes, Path stateDir) {
         this.serdes = serdes;
@@ -52,6 +63,10 @@ final class AuditDriver implements AutoCloseable {
                 serdes.records().deserializer());
         dlq = driver.createOutputTopic(TopicCatalog.AUDIT_DLQ, new ByteArrayDeserializer(),
                 serdes.rejections().deserializer());
+        subjectKeys = driver.createOutputTopic(TopicCatalog.AUDIT_SUBJECT_KEYS, new StringDeserializer(),
+                serdes.subjectKeys().deserializer());
+        erasures = driver.createInputTopic(TopicCatalog.AUDIT_ERASURES, new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
     /** A valid login event of acme's user u-1, received at {@link #RECEIVED}, to adjust per test. */
@@ -85,10 +100,47 @@ final class AuditDriver implements AutoCloseable {
         send(event, RECEIVED);
     }
 
-    /** Sends the event and returns the one record it produced on audit.events. */
+    /** Sends the event and returns the one record it produced on audit.events, its sealed fields opened. */
     AuditRecord normalize(AuditRawEvent event) {
+        return opened(logged(event));
+    }
+
+    /** Sends the event and returns the one record it produced on audit.events, as it is there: sealed. */
+    AuditRecord logged(AuditRawEvent event) {
         send(event);
         return events.readValue();
+    }
+
+    /** The record with its sealed fields opened by the key the topology published for them. */
+    AuditRecord opened(AuditRecord logged) {
+        AuditSealedFields sealed = logged.getSealed();
+        if (sealed == null) {
+            return logged;
+        }
+        subjectKeys.readKeyValuesToList().stream().filter(published -> published.value != null)
+                .forEach(published -> keysSeen.put(published.key, bytes(published.value.getKey())));
+        byte[] key = keysSeen.get(sealed.getKeyId());
+        if (key == null) {
+            throw new AssertionError("No key " + sealed.getKeyId() + " was published on audit.subject-keys");
+        }
+        PersonalFields fields = PersonalSeal.open(key, logged.getTenantId(), logged.getEventId(), sealed.getKeyId(),
+                bytes(sealed.getNonce()), bytes(sealed.getCiphertext()));
+        return AuditRecord.newBuilder(logged).setSealed(null).setActorName(fields.actorName())
+                .setActorEmailHash(fields.actorEmailHash()).setIp(fields.ip()).setUserAgent(fields.userAgent()).build();
+    }
+
+    /** Asks for the subject's erasure as the audit store's API does: on this task's partition. */
+    void erase(String tenant, String subject, String requestId) {
+        AuditErasureRequest request = AuditErasureRequest.newBuilder().setRequestId(requestId).setTenantId(tenant)
+                .setSubject(subject).setRequestedBy("key-dpo").setRequestedAt(RECEIVED).setReason("ticket 42").build();
+        erasures.pipeInput(bytes(tenant + ":" + subject),
+                serdes.erasures().serializer().serialize(TopicCatalog.AUDIT_ERASURES, request));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     static byte[] bytes(String text) {

@@ -13,6 +13,7 @@ import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditSeverity;
+import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
@@ -37,6 +38,7 @@ import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -319,10 +321,106 @@ class AuditNormalizationTopologyIT {
         TestRecord<String, AuditRecord> out = driver.events.readRecord();
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes("ann.lee@example.com")));
         assertThat(out.value().getActorId()).isEqualTo("email-sha256:" + hash);
-        assertThat(out.value().getActorEmailHash()).isEqualTo(hash);
+        assertThat(driver.opened(out.value()).getActorEmailHash()).isEqualTo(hash);
         assertThat(out.value().getActorType()).isEqualTo(AuditActorType.USER);
         assertThat(out.key()).isEqualTo("acme");
         assertThat(out.value().toString()).doesNotContainIgnoringCase("example.com");
+    }
+
+    @Test
+    void sealsTheActorsPersonalFieldsWithOneKeyPerSubjectPublishedOnce() {
+        AuditDriver driver = driver();
+        AuditActor ann = AuditActor.newBuilder().setId("u-1").setName("Ann").setEmail("ann@example.com").build();
+
+        AuditRecord first = driver.logged(event().setActor(ann).setIp("203.0.113.77").setUserAgent("curl/8").build());
+        AuditRecord second = driver.logged(event().setActor(ann).build());
+        AuditRecord other = driver.logged(event().setActor(AuditActor.newBuilder().setId("u-2").setName("Bo").build())
+                .build());
+
+        assertThat(first.getActorName()).isNull();
+        assertThat(first.getIp()).isNull();
+        assertThat(first.getUserAgent()).isNull();
+        assertThat(first.getActorEmailHash()).isNull();
+        assertThat(first.getActorId()).as("the pseudonym stays readable").isEqualTo("u-1");
+        assertThat(second.getSealed().getKeyId()).isEqualTo(first.getSealed().getKeyId());
+        assertThat(other.getSealed().getKeyId()).isNotEqualTo(first.getSealed().getKeyId());
+        List<KeyValue<String, AuditSubjectKey>> keys = driver.subjectKeys.readKeyValuesToList();
+        assertThat(keys).extracting(key -> key.key).containsExactly(first.getSealed().getKeyId(),
+                other.getSealed().getKeyId());
+        assertThat(keys).extracting(key -> key.value.getSubject()).containsExactly("u-1", "u-2");
+    }
+
+    @Test
+    void opensWithThePublishedKeyToWhatNormalizationMade() {
+        AuditDriver driver = driver();
+        AuditActor ann = AuditActor.newBuilder().setId("u-1").setName("Ann").build();
+
+        AuditRecord record = driver.normalize(event().setActor(ann).setIp("203.0.113.77").setUserAgent("curl/8").build());
+
+        assertThat(record.getActorName()).isEqualTo("Ann");
+        assertThat(record.getIp()).isEqualTo("203.0.113.0");
+        assertThat(record.getUserAgent()).isEqualTo("curl/8");
+    }
+
+    @Test
+    void leavesARecordWithoutPersonalFieldsUnsealedAndMakesNoKey() {
+        AuditDriver driver = driver();
+
+        AuditRecord record = driver.logged(event().setActor("svc:billing").build());
+
+        assertThat(record.getSealed()).isNull();
+        assertThat(driver.subjectKeys.isEmpty()).isTrue();
+    }
+
+    @Test
+    void erasingASubjectDestroysItsKeyAndLogsWhenWithoutTouchingTheRecords() {
+        AuditDriver driver = driver();
+        AuditActor ann = AuditActor.newBuilder().setId("u-1").setName("Ann").build();
+        AuditRecord before = driver.logged(event().setActor(ann).build());
+        String keyId = before.getSealed().getKeyId();
+        driver.subjectKeys.readKeyValuesToList();
+
+        driver.erase("acme", "u-1", "req-1");
+
+        List<KeyValue<String, AuditSubjectKey>> tombstones = driver.subjectKeys.readKeyValuesToList();
+        assertThat(tombstones).hasSize(1);
+        assertThat(tombstones.get(0).key).isEqualTo(keyId);
+        assertThat(tombstones.get(0).value).isNull();
+        TestRecord<String, AuditRecord> erasure = driver.events.readRecord();
+        assertThat(erasure.key()).as("in the tenant's log, on its partition").isEqualTo("acme");
+        assertThat(erasure.value().getAction()).isEqualTo(AuditErasureProcessor.ERASED_ACTION);
+        assertThat(erasure.value().getActorId()).isEqualTo("key-dpo");
+        assertThat(erasure.value().getResource().getType()).isEqualTo("subject");
+        assertThat(erasure.value().getResource().getId()).isEqualTo("u-1");
+        assertThat(erasure.value().getMetadata()).containsEntry("keyId", keyId).containsEntry("requestId", "req-1")
+                .containsEntry("reason", "ticket 42");
+        assertThat(erasure.value().getSealed()).isNull();
+
+        AuditRecord after = driver.logged(event().setActor(ann).build());
+        assertThat(after.getSealed().getKeyId()).as("later records get a new key").isNotEqualTo(keyId);
+    }
+
+    @Test
+    void erasingASubjectThisTaskNeverSawChangesNothing() {
+        AuditDriver driver = driver();
+
+        driver.erase("acme", "u-unknown", "req-2");
+
+        assertThat(driver.events.isEmpty()).isTrue();
+        assertThat(driver.subjectKeys.isEmpty()).isTrue();
+        assertThat(driver.dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void deadLettersAnErasureRequestItCannotRead() {
+        AuditDriver driver = driver();
+
+        driver.erasures.pipeInput(bytes("acme:u-1"), bytes("{\"subject\":\"u-1\"}"));
+
+        RejectedEvent rejection = driver.dlq.readValue();
+        assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.UNDECODABLE);
+        assertThat(rejection.getReason()).contains("POST /v1/audit/erasures");
+        assertThat(rejection.getSourceTopic()).isEqualTo(TopicCatalog.AUDIT_ERASURES);
     }
 
     @Test
