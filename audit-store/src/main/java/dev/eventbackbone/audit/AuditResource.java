@@ -1,5 +1,6 @@
 package dev.eventbackbone.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,8 +9,10 @@ import dev.eventbackbone.audit.evidence.SigningKey;
 import dev.eventbackbone.audit.merkle.TreeHash;
 import dev.eventbackbone.audit.store.AuditLog;
 import dev.eventbackbone.audit.store.AuditQuery;
+import dev.eventbackbone.audit.store.Exporter;
 import dev.eventbackbone.audit.store.Page;
 import dev.eventbackbone.audit.store.StoredLeaf;
+import dev.eventbackbone.audit.store.SubjectKeyring;
 import dev.eventbackbone.audit.store.TreeProofs;
 import dev.eventbackbone.audit.store.Verification;
 import dev.eventbackbone.contracts.auth.ApiKey;
@@ -55,6 +58,7 @@ public final class AuditResource {
     private static final Set<String> OUTCOMES = symbols(AuditOutcome.values());
     private static final Set<String> SEVERITIES = symbols(AuditSeverity.values());
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApiKeyStore keys;
     private final AuditLog log;
@@ -83,7 +87,7 @@ public final class AuditResource {
         Page page = log.searcher().search(query);
         ObjectNode answer = NODES.objectNode();
         ArrayNode events = answer.putArray("events");
-        page.leaves().forEach(leaf -> events.add(view(leaf)));
+        page.leaves().forEach(leaf -> events.add(view(leaf, log.keyring())));
         answer.put("nextCursor", page.nextCursor() == null ? null : encodeCursor(page.nextCursor()));
         return answer;
     }
@@ -93,7 +97,7 @@ public final class AuditResource {
     public ObjectNode byEventId(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                 @PathParam("eventId") String eventId) {
         String tenant = tenantOf(authorization);
-        return log.searcher().byEventId(tenant, eventId).map(AuditResource::view).orElseThrow(() -> ApiError.of(404,
+        return log.searcher().byEventId(tenant, eventId).map(leaf -> view(leaf, log.keyring())).orElseThrow(() -> ApiError.of(404,
                 "not_found", "No audit record with eventId " + eventId + " in this tenant.").asException());
     }
 
@@ -268,16 +272,35 @@ public final class AuditResource {
         return log.heads().key().publicKeyPem();
     }
 
-    static ObjectNode view(StoredLeaf leaf) {
+    /**
+     * A leaf as the API shows it: the record with its sealed personal fields opened in place, and
+     * {@code personal} saying whether they could be, or were erased and when. The leaf exactly as its
+     * hash covers it, ciphertext and all, is in the export.
+     */
+    static ObjectNode view(StoredLeaf leaf, SubjectKeyring keyring) {
         ObjectNode node = NODES.objectNode();
         node.put("index", leaf.index());
         node.put("leafHash", TreeHash.hex(leaf.leafHash()));
         node.put("storedAt", leaf.storedAt());
         if (leaf.rejection()) {
             node.set("rejection", leaf.content().get("rejection"));
-        } else {
-            node.set("record", leaf.content());
+            return node;
         }
+        if (!leaf.sealed()) {
+            node.set("record", leaf.content());
+            return node;
+        }
+        SubjectKeyring.Personal personal = keyring.personalOf(leaf.tenantId(), leaf.content());
+        ObjectNode record = leaf.content().deepCopy();
+        record.remove("sealed");
+        if (personal instanceof SubjectKeyring.Readable readable) {
+            readable.fields().toMap().forEach(record::put);
+        }
+        node.set("record", record);
+        Map<String, Object> state = new LinkedHashMap<>(Exporter.personal(personal));
+        state.remove("fields");
+        state.remove("subjectKey");
+        node.set("personal", JSON.valueToTree(state));
         return node;
     }
 

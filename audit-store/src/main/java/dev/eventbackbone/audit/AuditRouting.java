@@ -29,7 +29,9 @@ final class AuditRouting implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("v1/audit/") || path.startsWith("v1/audit/keys") || path.startsWith("v1/audit/public-key")) {
+        // Keys are public and the same everywhere; any instance can hand an erasure request to Kafka.
+        if (!path.startsWith("v1/audit/") || path.startsWith("v1/audit/keys") || path.startsWith("v1/audit/public-key")
+                || path.startsWith("v1/audit/erasures")) {
             return;
         }
         Optional<String> tenant = ApiKeyStore.bearerSecret(request.getHeaderString(HttpHeaders.AUTHORIZATION))

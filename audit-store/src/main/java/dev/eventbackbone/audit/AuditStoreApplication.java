@@ -9,6 +9,7 @@ import dev.eventbackbone.audit.store.AuditLog;
 import dev.eventbackbone.audit.store.AuditStoreException;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditRecord;
+import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
@@ -137,6 +138,15 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
             }
         });
         environment.lifecycle().manage(ingester);
+        Map<String, Object> keysConsumerConfig = new HashMap<>(kafkaConfig);
+        keysConsumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        keysConsumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        keysConsumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "audit-store-subject-keys");
+        SubjectKeyFollower subjectKeys = new SubjectKeyFollower(
+                new KafkaConsumer<>(keysConsumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new AvroDeserializer<>(registry, AuditSubjectKey.class), log.keyring(),
+                configuration.getKafka().getSubjectKeysTopic());
+        environment.lifecycle().manage(subjectKeys);
 
         ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("audit-store-jobs").build();
         keys.reloadEvery(scheduler, KEYS_RELOAD_INTERVAL);
@@ -147,9 +157,11 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
 
         environment.jersey().register(new ApiErrorMapper("The API: GET /v1/audit/events, /v1/audit/events/{eventId},"
                 + " /v1/audit/verify, /v1/audit/export, /v1/audit/heads, /v1/audit/heads/latest,"
-                + " /v1/audit/proofs/inclusion, /v1/audit/proofs/consistency, /v1/audit/keys.",
+                + " /v1/audit/proofs/inclusion, /v1/audit/proofs/consistency, /v1/audit/keys; POST /v1/audit/erasures.",
                 "The audit store failed (%s); nothing was changed."));
         environment.jersey().register(new AuditResource(keys, log, configuration.getHeadInterval().toJavaDuration()));
+        environment.jersey().register(new ErasureResource(keys, producer, serializer,
+                configuration.getKafka().getErasuresTopic(), clock));
         Admin admin = Admin.create(kafkaConfig);
         environment.lifecycle().manage(new Managed() {
             @Override
@@ -180,6 +192,17 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
                 return Result.healthy("Last poll " + sincePoll + " ms ago");
             }
         });
+        environment.healthChecks().register("subject-keys", new HealthCheck() {
+            @Override
+            protected Result check() {
+                if (subjectKeys.failure() != null || !subjectKeys.alive()) {
+                    return Result.unhealthy("Not following " + configuration.getKafka().getSubjectKeysTopic()
+                            + ": " + subjectKeys.failure());
+                }
+                return Result.healthy();
+            }
+        });
+        environment.metrics().register("audit-store.subject-keys-unreadable", (Gauge<Long>) subjectKeys::unreadable);
         environment.healthChecks().register("retention", new HealthCheck() {
             @Override
             protected Result check() {

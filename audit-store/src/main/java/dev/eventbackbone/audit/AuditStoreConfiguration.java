@@ -210,6 +210,12 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         private String headsTopic = TopicCatalog.AUDIT_HEADS;
 
         @NotBlank
+        private String subjectKeysTopic = TopicCatalog.AUDIT_SUBJECT_KEYS;
+
+        @NotBlank
+        private String erasuresTopic = TopicCatalog.AUDIT_ERASURES;
+
+        @NotBlank
         private String groupId = "audit-store";
 
         /** The normalized audit topic the store consumes (read_committed). */
@@ -254,6 +260,28 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
         @JsonProperty
         public void setHeadsTopic(String headsTopic) {
             this.headsTopic = headsTopic;
+        }
+
+        /** The keys that open sealed personal fields; every instance reads all of it. */
+        @JsonProperty
+        public String getSubjectKeysTopic() {
+            return subjectKeysTopic;
+        }
+
+        @JsonProperty
+        public void setSubjectKeysTopic(String subjectKeysTopic) {
+            this.subjectKeysTopic = subjectKeysTopic;
+        }
+
+        /** Where {@code POST /v1/audit/erasures} writes erasure requests for the normalizer. */
+        @JsonProperty
+        public String getErasuresTopic() {
+            return erasuresTopic;
+        }
+
+        @JsonProperty
+        public void setErasuresTopic(String erasuresTopic) {
+            this.erasuresTopic = erasuresTopic;
         }
 
     }

@@ -14,6 +14,7 @@ import dev.eventbackbone.audit.evidence.SigningKey;
 import dev.eventbackbone.audit.store.AuditLog;
 import dev.eventbackbone.audit.store.StoredBytes;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.events.AuditErasureRequest;
 import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditTreeHead;
@@ -41,6 +42,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -75,6 +77,8 @@ class AuditStoreIT {
     private String acmeKey;
     private String globexKey;
     private String ingestOnlyKey;
+    private String eraseKey;
+    private String erasuresTopic;
     private TestServer<AuditStoreConfiguration> store;
     private KafkaProducer<String, AuditRecord> producer;
 
@@ -83,11 +87,13 @@ class AuditStoreIT {
         topic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.events", PARTITIONS);
         deadLetterTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.dlq", 1);
         headsTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.heads", 1);
+        erasuresTopic = KafkaTopics.createUnique(registry.bootstrapServers(), "audit.erasures", PARTITIONS);
         group = "audit-store-" + UUID.randomUUID();
         Path keys = dir.resolve("keys.yml");
         acmeKey = ApiKeyStore.create(keys, "acme", List.of("read:audit"), null).secret();
         globexKey = ApiKeyStore.create(keys, "globex", List.of("read:audit"), null).secret();
         ingestOnlyKey = ApiKeyStore.create(keys, "acme", List.of("ingest:*"), null).secret();
+        eraseKey = ApiKeyStore.create(keys, "acme", List.of("erase:audit"), null).secret();
         SigningKey.generate(dir.resolve("signing-key.pem"));
         producer = registry.avro().producer();
         store = startStore(configuration());
@@ -105,6 +111,7 @@ class AuditStoreIT {
         configuration.getKafka().setTopic(topic);
         configuration.getKafka().setDeadLetterTopic(deadLetterTopic);
         configuration.getKafka().setHeadsTopic(headsTopic);
+        configuration.getKafka().setErasuresTopic(erasuresTopic);
         configuration.getKafka().setGroupId(group);
         configuration.getRegistry().setUrl(registry.url());
         configuration.setDataDirectory(dir.resolve("store"));
@@ -270,6 +277,34 @@ class AuditStoreIT {
         assertThat(keys.path("currentKeyId").asText())
                 .isEqualTo(SigningKey.load(dir.resolve("signing-key.pem")).keyId());
         assertThat(keys.path("keys").get(0).path("publicKeyPem").asText()).startsWith("-----BEGIN PUBLIC KEY-----");
+    }
+
+    @Test
+    void anErasureRequestGoesToEveryPartitionForTheCallersTenantAndABadOneChangesNothing() {
+        assertThat(store.post("/v1/audit/erasures", acmeKey, "{\"subject\":\"alice\"}").statusCode())
+                .as("read:audit does not allow erasing").isEqualTo(403);
+        HttpResponse<String> noSubject = store.post("/v1/audit/erasures", eraseKey, "{\"reason\":\"r\"}");
+        assertThat(noSubject.statusCode()).isEqualTo(400);
+        assertThat(Http.json(noSubject).path("details").get(0).path("field").asText()).isEqualTo("subject");
+        HttpResponse<String> notText = store.post("/v1/audit/erasures", eraseKey, "{\"subject\":42}");
+        assertThat(notText.statusCode()).isEqualTo(400);
+        assertThat(Http.json(notText).path("details").get(0).path("field").asText()).isEqualTo("subject");
+
+        HttpResponse<String> accepted = store.post("/v1/audit/erasures", eraseKey,
+                "{\"subject\":\"alice\",\"reason\":\"ticket 7\"}");
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String requestId = Http.json(accepted).path("requestId").asText();
+        List<ConsumerRecord<String, Object>> requests = registry.avro().read(erasuresTopic).awaitExactly(PARTITIONS,
+                Duration.ofMillis(500));
+        assertThat(requests).extracting(ConsumerRecord::partition).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(requests).allSatisfy(request -> {
+            AuditErasureRequest value = (AuditErasureRequest) request.value();
+            assertThat(value.getRequestId()).isEqualTo(requestId);
+            assertThat(value.getTenantId()).as("the tenant of the key, never of the body").isEqualTo("acme");
+            assertThat(value.getSubject()).isEqualTo("alice");
+            assertThat(value.getReason()).isEqualTo("ticket 7");
+        });
     }
 
     @Test

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditResource;
+import dev.eventbackbone.contracts.events.AuditSealedFields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,8 @@ import java.util.TreeMap;
 
 /**
  * The one byte encoding of an audit record that its chain hash covers: compact JSON, object keys
- * sorted, every schema field present (null when absent), times as epoch milliseconds. JSON rather
+ * sorted, every schema field present (null when absent) but {@code sealed}, which appears only when
+ * set, times as epoch milliseconds. JSON rather
  * than Avro binary so an auditor can recompute a hash with any language's JSON library, without
  * our schemas; sorted keys because Avro maps and parsers keep no reliable order.
  */
@@ -39,6 +43,11 @@ public final class CanonicalJson {
      */
     public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * Present only when the record seals personal fields (docs/audit.md, Erasure): records without
+     * any keep the bytes they had before sealing existed, so their leaves and every root over them stay.
+     */
+    private static final String SEALED = "sealed";
 
     private CanonicalJson() {
     }
@@ -67,6 +76,12 @@ public final class CanonicalJson {
         resourceNode.put("name", resource.getName());
         node.put("ip", record.getIp());
         node.put("userAgent", record.getUserAgent());
+        if (record.getSealed() != null) {
+            ObjectNode sealed = node.putObject(SEALED);
+            sealed.put("keyId", record.getSealed().getKeyId());
+            sealed.put("nonce", base64(record.getSealed().getNonce()));
+            sealed.put("ciphertext", base64(record.getSealed().getCiphertext()));
+        }
         ObjectNode flags = node.putObject("flags");
         flags.put("unknownAction", record.getFlags().getUnknownAction());
         flags.put("occurredAtInferred", record.getFlags().getOccurredAtInferred());
@@ -110,6 +125,14 @@ public final class CanonicalJson {
             json.writeStringField("name", record.getResource().getName());
             json.writeStringField("type", record.getResource().getType());
             json.writeEndObject();
+            if (record.getSealed() != null) {
+                AuditSealedFields sealed = record.getSealed();
+                json.writeObjectFieldStart(SEALED);
+                json.writeStringField("ciphertext", base64(sealed.getCiphertext()));
+                json.writeStringField("keyId", sealed.getKeyId());
+                json.writeStringField("nonce", base64(sealed.getNonce()));
+                json.writeEndObject();
+            }
             json.writeStringField("severity", record.getSeverity().name());
             json.writeStringField("source", record.getSource());
             json.writeStringField("tenantId", record.getTenantId());
@@ -120,6 +143,12 @@ public final class CanonicalJson {
             throw new UncheckedIOException("Writing JSON to memory failed", e);
         }
         return out.toByteArray();
+    }
+
+    private static String base64(ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.duplicate().get(copy);
+        return Base64.getEncoder().encodeToString(copy);
     }
 
     private static Iterable<Map.Entry<String, String>> sorted(Map<String, String> metadata) {

@@ -3,14 +3,20 @@ package dev.eventbackbone.audit.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventbackbone.audit.merkle.CompactRange;
 import dev.eventbackbone.audit.merkle.TreeHash;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks an audit export (JSON Lines from {@code GET /v1/audit/export}) offline, trusting nothing
@@ -33,7 +39,8 @@ public final class ExportVerifier {
      * @param signedThrough how many leaves the newest valid head covers
      */
     public record Outcome(String tenantId, boolean verified, Long firstBadIndex, String reason, long leavesChecked,
-                          long leavesDeleted, long headsChecked, long treeSize, String rootHash, long signedThrough) {
+                          long leavesDeleted, long headsChecked, long treeSize, String rootHash, long signedThrough,
+                          long leavesErased) {
     }
 
     /**
@@ -52,6 +59,12 @@ public final class ExportVerifier {
         private CompactRange tree;
         private long checked;
         private long deleted;
+        private long erased;
+        /** Erasures leaves claim, by key id, with the leaf that must record each: checked at the end. */
+        private final Map<String, Long> claimedErasures = new LinkedHashMap<>();
+        /** Key ids the export's own erasure records name, by leaf index. */
+        private final Map<Long, Set<String>> erasureRecords = new HashMap<>();
+        private long from;
         private long headsChecked;
         private long signedThrough;
         private Long firstBad;
@@ -73,7 +86,7 @@ public final class ExportVerifier {
                     throw new IllegalArgumentException("Line 1 is not an export header (type \"export\").");
                 }
                 tenant = header.path("tenantId").asText();
-                long from = header.path("fromIndex").asLong();
+                from = header.path("fromIndex").asLong();
                 tree = from == 0 ? CompactRange.empty() : null;
                 signedThrough = from;
                 if (heldHead != null && !checkHeldHeadSignature()) {
@@ -141,10 +154,66 @@ public final class ExportVerifier {
                     return;
                 }
                 checked++;
+                String fault = personalFault(node.path("leaf"), node.path("personal"), index);
+                if (fault != null) {
+                    fail(index, fault);
+                    return;
+                }
             }
             tree.append(hash, (level, nodeIndex, nodeHash) -> {
             });
             checkHeldHeadAt(tree.size());
+        }
+
+        /**
+         * Null when what the export says of the leaf's sealed fields holds: opened fields must be what
+         * the leaf's ciphertext holds under the key given beside them, and an erasure must be recorded
+         * by the leaf it names (when that leaf is in the export). Else what is wrong.
+         */
+        private String personalFault(JsonNode leaf, JsonNode personal, long index) {
+            if (PersonalSeal.ERASED_ACTION.equals(leaf.path("action").asText())
+                    && PersonalSeal.NORMALIZER_SOURCE.equals(leaf.path("source").asText())) {
+                erasureRecords.computeIfAbsent(index, i -> new HashSet<>())
+                        .add(leaf.path("metadata").path("keyId").asText());
+            }
+            JsonNode sealed = leaf.path("sealed");
+            if (personal.isMissingNode()) {
+                return null;
+            }
+            if (!sealed.isObject()) {
+                return "leaf " + index + " has personal fields beside it but seals none";
+            }
+            String keyId = sealed.path("keyId").asText();
+            if (!keyId.equals(personal.path("keyId").asText())) {
+                return "leaf " + index + "'s personal fields name key " + personal.path("keyId").asText()
+                        + ", but it is sealed with key " + keyId;
+            }
+            switch (personal.path("state").asText()) {
+                case "readable" -> {
+                    PersonalSeal.PersonalFields opened;
+                    try {
+                        opened = PersonalSeal.open(Base64.getDecoder().decode(personal.path("subjectKey").asText()),
+                                leaf.path("tenantId").asText(), leaf.path("eventId").asText(), keyId,
+                                Base64.getDecoder().decode(sealed.path("nonce").asText()),
+                                Base64.getDecoder().decode(sealed.path("ciphertext").asText()));
+                    } catch (IllegalArgumentException e) {
+                        return "leaf " + index + "'s sealed fields do not open with the key beside them: " + e.getMessage();
+                    }
+                    Map<String, String> shown = new LinkedHashMap<>();
+                    personal.path("fields").fields().forEachRemaining(field ->
+                            shown.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText()));
+                    if (!shown.equals(opened.toMap())) {
+                        return "leaf " + index + "'s personal fields differ from what is sealed in it";
+                    }
+                }
+                case "erased" -> {
+                    erased++;
+                    claimedErasures.put(keyId, personal.path("erasureIndex").asLong(-1));
+                }
+                default -> {
+                }
+            }
+            return null;
         }
 
         private void head(SignedTreeHead head) {
@@ -175,6 +244,15 @@ public final class ExportVerifier {
         }
 
         private void finish() {
+            for (Map.Entry<String, Long> claim : claimedErasures.entrySet()) {
+                long recordIndex = claim.getValue();
+                if (tree != null && recordIndex >= from && recordIndex < tree.size()
+                        && !erasureRecords.getOrDefault(recordIndex, Set.of()).contains(claim.getKey())) {
+                    fail(recordIndex, "leaves sealed with key " + claim.getKey() + " are shown as erased by leaf "
+                            + recordIndex + ", which records no such erasure");
+                    return;
+                }
+            }
             if (tree == null) {
                 fail(signedThrough, "the export has no leaves and no tree edge");
             } else if (signedThrough < tree.size()) {
@@ -241,7 +319,7 @@ public final class ExportVerifier {
             long size = tree == null ? 0 : tree.size();
             String root = tree == null ? null : TreeHash.hex(tree.root());
             return new Outcome(tenant, firstBad == null, firstBad, reason, checked, deleted, headsChecked, size, root,
-                    signedThrough);
+                    signedThrough, erased);
         }
 
         private static JsonNode parse(String line, int number) {

@@ -37,6 +37,7 @@ public final class Appender implements AutoCloseable {
     private static final byte[] NO_VALUE = new byte[0];
 
     private final AuditStorage storage;
+    private final SubjectKeyring keyring;
     private final Clock clock;
     private final Consumer<WriteBatch> batchWriter;
     /** The trees as written: what readers, proofs, heads and exports see. */
@@ -60,13 +61,14 @@ public final class Appender implements AutoCloseable {
                                int duplicates) {
     }
 
-    Appender(AuditStorage storage, Clock clock) {
-        this(storage, clock, storage::write);
+    Appender(AuditStorage storage, SubjectKeyring keyring, Clock clock) {
+        this(storage, keyring, clock, storage::write);
     }
 
     /** @param batchWriter applies a batch to the storage; tests hand in one that fails, to see what follows */
-    Appender(AuditStorage storage, Clock clock, Consumer<WriteBatch> batchWriter) {
+    Appender(AuditStorage storage, SubjectKeyring keyring, Clock clock, Consumer<WriteBatch> batchWriter) {
         this.storage = storage;
+        this.keyring = keyring;
         this.clock = clock;
         this.batchWriter = batchWriter;
         storage.read(() -> {
@@ -140,6 +142,9 @@ public final class Appender implements AutoCloseable {
                 }
                 for (byte[] indexPrefix : leaf.indexPrefixes()) {
                     storage.put(batch, Family.INDEXES, Keys.withSequence(indexPrefix, index), NO_VALUE);
+                }
+                if (leaf.erasure() != null) {
+                    keyring.stageErasure(batch, tenant, leaf.erasure(), index);
                 }
             }
             nextOffsets.forEach((partition, offset) -> storage.put(batch, Family.OFFSETS,

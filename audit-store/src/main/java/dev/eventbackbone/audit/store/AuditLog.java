@@ -11,8 +11,8 @@ import java.util.function.Consumer;
  * The append-only audit log: per tenant a Merkle tree (RFC 9162) of leaves in RocksDB, with signed
  * tree heads and proofs. Each job has its own class around one {@link AuditStorage}: appending
  * ({@link Appender}), signing heads ({@link TreeHeads}), proofs ({@link TreeProofs}), searching
- * ({@link Searcher}), verifying ({@link Verification}), exporting ({@link Exporter}) and retention
- * ({@link Retention}). This class opens them together and closes them in order.
+ * ({@link Searcher}), verifying ({@link Verification}), exporting ({@link Exporter}), retention
+ * ({@link Retention}) and opening sealed personal fields ({@link SubjectKeyring}). This class opens them together and closes them in order.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -24,16 +24,18 @@ public final class AuditLog implements AutoCloseable {
     private final Verification verification;
     private final Exporter exporter;
     private final Retention retention;
+    private final SubjectKeyring keyring;
 
     private AuditLog(Path directory, SigningKey key, KeyHistory history, Clock clock, boolean syncWrites,
                      Consumer<SignedTreeHead> publisher) {
         storage = AuditStorage.open(directory, syncWrites);
-        appender = new Appender(storage, clock);
+        keyring = new SubjectKeyring(storage);
+        appender = new Appender(storage, keyring, clock);
         heads = new TreeHeads(storage, appender, key, history, clock, publisher);
         proofs = new TreeProofs(storage, appender);
         searcher = new Searcher(storage);
         verification = new Verification(storage, appender, heads);
-        exporter = new Exporter(storage, heads, proofs, clock);
+        exporter = new Exporter(storage, heads, proofs, keyring, clock);
         retention = new Retention(storage);
     }
 
@@ -72,6 +74,10 @@ public final class AuditLog implements AutoCloseable {
 
     public Retention retention() {
         return retention;
+    }
+
+    public SubjectKeyring keyring() {
+        return keyring;
     }
 
     /** Stops appending after the batches already staged, then closes the storage once its readers are done. */

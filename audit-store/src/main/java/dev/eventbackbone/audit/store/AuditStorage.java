@@ -60,7 +60,11 @@ public final class AuditStorage implements AutoCloseable {
         /** {@code tenant} → the tree's right edge (size and subtree roots) and what retention deleted. */
         TREES("trees"),
         /** {@code tenant, timestamp, size} → a signed tree head. */
-        HEADS("heads");
+        HEADS("heads"),
+        /** {@code keyId} → the tenant and the subject key that opens its records' sealed fields. */
+        SUBJECT_KEYS("subject_keys"),
+        /** {@code keyId} → when the key was destroyed, the index of the leaf that says so, and the tenant. */
+        ERASURES("erasures");
 
         final String name;
 

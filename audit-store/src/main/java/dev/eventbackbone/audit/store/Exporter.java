@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +29,14 @@ public final class Exporter {
     private final AuditStorage storage;
     private final TreeHeads heads;
     private final TreeProofs proofs;
+    private final SubjectKeyring keyring;
     private final Clock clock;
 
-    Exporter(AuditStorage storage, TreeHeads heads, TreeProofs proofs, Clock clock) {
+    Exporter(AuditStorage storage, TreeHeads heads, TreeProofs proofs, SubjectKeyring keyring, Clock clock) {
         this.storage = storage;
         this.heads = heads;
         this.proofs = proofs;
+        this.keyring = keyring;
         this.clock = clock;
     }
 
@@ -84,6 +87,10 @@ public final class Exporter {
                         StoredLeaf leaf = StoredLeaf.decode(tenant, index, leaves.value());
                         write(out, hashLine + "\"leaf\":");
                         write(out, leaf.canonicalJson());
+                        if (leaf.sealed()) {
+                            write(out, ",\"personal\":");
+                            write(out, CanonicalJson.encode(personal(keyring.personalOf(tenant, leaf.content()))));
+                        }
                         write(out, ",\"storedAt\":" + leaf.storedAt() + ",\"type\":\"leaf\"}\n");
                         leaves.next();
                     } else {
@@ -111,6 +118,35 @@ public final class Exporter {
             }
         }
         return distinct;
+    }
+
+    /**
+     * What the export says of a leaf's sealed fields: opened, with the subject key so an auditor can
+     * check them against the ciphertext the leaf commits to; or erased, and when.
+     */
+    public static Map<String, Object> personal(SubjectKeyring.Personal personal) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (personal instanceof SubjectKeyring.Readable readable) {
+            fields.put("fields", readable.fields().toMap());
+            fields.put("keyId", readable.keyId());
+            fields.put("state", "readable");
+            fields.put("subjectKey", Base64.getEncoder().encodeToString(readable.key()));
+        } else if (personal instanceof SubjectKeyring.Erased erased) {
+            fields.put("erasedAt", erased.erasedAt());
+            fields.put("erasureIndex", erased.erasureIndex());
+            fields.put("keyId", erased.keyId());
+            fields.put("state", "erased");
+        } else if (personal instanceof SubjectKeyring.KeyUnavailable unavailable) {
+            fields.put("keyId", unavailable.keyId());
+            fields.put("state", "key_unavailable");
+        } else if (personal instanceof SubjectKeyring.Broken broken) {
+            fields.put("keyId", broken.keyId());
+            fields.put("reason", broken.reason());
+            fields.put("state", "broken");
+        } else {
+            fields.put("state", "not_sealed");
+        }
+        return fields;
     }
 
     private static void headLine(OutputStream out, SignedTreeHead head) {

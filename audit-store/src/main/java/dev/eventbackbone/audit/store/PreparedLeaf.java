@@ -1,6 +1,7 @@
 package dev.eventbackbone.audit.store;
 
 import dev.eventbackbone.audit.evidence.CanonicalJson;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +13,14 @@ import java.util.Map;
  * thread than the appends and keeps that work off the single writer.
  *
  * @param eventId null for a rejection, which is neither deduplicated nor indexed
+ * @param erasure  the subject key this leaf says was destroyed, or null
  */
 public record PreparedLeaf(String tenantId, String eventId, byte[] eventIdKey, byte[] canonicalJson,
-                           List<byte[]> indexPrefixes) {
+                           List<byte[]> indexPrefixes, Erasure erasure) {
+
+    /** A subject key the normalizer destroyed, and when. */
+    public record Erasure(String keyId, long erasedAt) {
+    }
 
     /** The field that marks a rejection leaf. */
     static final String REJECTION_FIELD = "rejection";
@@ -23,7 +29,18 @@ public record PreparedLeaf(String tenantId, String eventId, byte[] eventIdKey, b
         String tenant = record.getTenantId();
         return new PreparedLeaf(tenant, record.getEventId(), Keys.eventId(tenant, record.getEventId()),
                 CanonicalJson.encode(record), indexPrefixes(tenant, record.getActorId(), record.getAction(),
-                        record.getResource().getId(), record.getOutcome().name(), record.getOccurredAt().toEpochMilli()));
+                        record.getResource().getId(), record.getOutcome().name(), record.getOccurredAt().toEpochMilli()),
+                erasureOf(record));
+    }
+
+    /** The normalizer's record of a destroyed key; the normalizer refuses the action from anyone else. */
+    private static Erasure erasureOf(AuditRecord record) {
+        String keyId = record.getMetadata().get("keyId");
+        if (!PersonalSeal.ERASED_ACTION.equals(record.getAction())
+                || !PersonalSeal.NORMALIZER_SOURCE.equals(record.getSource()) || keyId == null) {
+            return null;
+        }
+        return new Erasure(keyId, record.getOccurredAt().toEpochMilli());
     }
 
     /**
@@ -42,7 +59,7 @@ public record PreparedLeaf(String tenantId, String eventId, byte[] eventIdKey, b
         Map<String, Object> leaf = new LinkedHashMap<>();
         leaf.put("tenantId", tenant);
         leaf.put(REJECTION_FIELD, rejection);
-        return new PreparedLeaf(tenant, null, null, CanonicalJson.encode(leaf), List.of());
+        return new PreparedLeaf(tenant, null, null, CanonicalJson.encode(leaf), List.of(), null);
     }
 
     /** The index entries of a record, but for the index: what appending writes and retention deletes. */

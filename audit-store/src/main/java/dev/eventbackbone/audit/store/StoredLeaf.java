@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.audit.evidence.CanonicalJson;
 import dev.eventbackbone.audit.merkle.TreeHash;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Arrays;
  * the leaf, so every instance holds the same leaves. The JSON is parsed once, when first asked for.
  */
 public final class StoredLeaf {
+
+    private static final byte[] SEALED_OBJECT = "\"sealed\":{".getBytes(StandardCharsets.UTF_8);
 
     private final String tenantId;
     private final long index;
@@ -42,6 +45,27 @@ public final class StoredLeaf {
             content = CanonicalJson.parse(canonicalJson);
         }
         return content;
+    }
+
+    /**
+     * True when the record seals personal fields. A byte search, not a parse: in canonical JSON the
+     * sequence can only be the record's own key, since a quote inside a string is escaped.
+     */
+    public boolean sealed() {
+        return indexOf(canonicalJson, SEALED_OBJECT) >= 0;
+    }
+
+    private static int indexOf(byte[] bytes, byte[] sought) {
+        outer:
+        for (int start = 0; start <= bytes.length - sought.length; start++) {
+            for (int i = 0; i < sought.length; i++) {
+                if (bytes[start + i] != sought[i]) {
+                    continue outer;
+                }
+            }
+            return start;
+        }
+        return -1;
     }
 
     /** True for the trace of a record that was dead-lettered instead of stored. */

@@ -3,6 +3,7 @@ package dev.eventbackbone.audit.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventbackbone.audit.AuditRecords;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditRecord;
 import java.nio.charset.StandardCharsets;
@@ -50,5 +51,21 @@ class CanonicalJsonTest {
         assertThat(CanonicalJson.encode(CanonicalJson.parse(streamed.getBytes(StandardCharsets.UTF_8))))
                 .isEqualTo(streamed.getBytes(StandardCharsets.UTF_8));
         assertThat(CanonicalJson.encode(CanonicalJson.tree(record))).isEqualTo(streamed.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sealedFieldsAppearOnlyWhenSetSoUnsealedRecordsKeepTheirBytes() {
+        AuditRecord record = AuditRecords.record("acme", "e-1", "alice", "file.delete", AuditOutcome.DENIED, "doc",
+                Instant.parse("2026-11-30T10:00:00Z"));
+        String unsealed = new String(CanonicalJson.encode(record), StandardCharsets.UTF_8);
+
+        AuditRecord sealed = PersonalSeal.seal(record, PersonalSeal.newKey());
+        byte[] streamed = CanonicalJson.encode(sealed);
+
+        assertThat(unsealed).doesNotContain("sealed");
+        assertThat(streamed).isEqualTo(CanonicalJson.encode(CanonicalJson.tree(sealed)));
+        assertThat(CanonicalJson.encode(CanonicalJson.parse(streamed))).isEqualTo(streamed);
+        assertThat(new String(streamed, StandardCharsets.UTF_8)).containsPattern(
+                "\\},\"sealed\":\\{\"ciphertext\":\"[A-Za-z0-9+/=]+\",\"keyId\":\"[0-9a-f]{32}\",\"nonce\":\"[A-Za-z0-9+/=]{16}\"},\"severity\"");
     }
 }

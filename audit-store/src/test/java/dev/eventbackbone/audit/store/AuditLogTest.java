@@ -339,7 +339,7 @@ class AuditLogTest {
         AtomicInteger writes = new AtomicInteger();
         CountDownLatch secondStaged = new CountDownLatch(1);
         try (AuditStorage storage = AuditStorage.open(directory.resolve("faulty"), false)) {
-            Appender appender = new Appender(storage, Clock.systemUTC(), batch -> {
+            Appender appender = new Appender(storage, new SubjectKeyring(storage), Clock.systemUTC(), batch -> {
                 if (writes.incrementAndGet() == 1) {
                     await(secondStaged);
                     throw new AuditStoreException("disk full", null);

@@ -78,6 +78,10 @@ final class AuditCommand {
                 out.println("Note: " + outcome.leavesDeleted() + " leaves had their content deleted by retention;"
                         + " their hashes are still part of the verified tree.");
             }
+            if (outcome.leavesErased() > 0) {
+                out.println("Note: " + outcome.leavesErased() + " leaves have erased personal fields (their subject's"
+                        + " key was destroyed); the leaves, sealed, are still part of the verified tree.");
+            }
             if (held != null) {
                 out.println("The export agrees with the head you hold at " + held.treeSize() + " leaves.");
             }

@@ -31,7 +31,7 @@ final class KeysCommand {
 
         @Option(names = "--scopes", required = true, split = ",", paramLabel = "SCOPE[,SCOPE...]",
                 description = "What the key may do: ingest:<stream> (audit, orders, notifications, analytics),"
-                        + " ingest:*, read:audit, read:analytics, admin.")
+                        + " ingest:*, read:audit, read:analytics, erase:audit, admin.")
         List<String> scopes;
 
         @Option(names = "--source", paramLabel = "NAME",

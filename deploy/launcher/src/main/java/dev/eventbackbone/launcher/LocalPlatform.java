@@ -46,6 +46,7 @@ public final class LocalPlatform implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
     public static final String DEV_KEY_FILE = "dev-api-key";
     private static final String AUDIT_SIGNING_KEY = "signing-key.pem";
+    private static final List<String> DEV_SCOPES = List.of("ingest:*", "read:audit", "erase:audit", "read:analytics");
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
@@ -231,7 +232,7 @@ public final class LocalPlatform implements AutoCloseable {
                     + " (a production store needs one made with `backbone audit keygen`).");
             out.println();
         }
-        out.println("Development API key (tenant dev, scopes ingest:*, read:audit, read:analytics; also in "
+        out.println("Development API key (tenant dev, scopes " + String.join(", ", DEV_SCOPES) + "; also in "
                 + gatewayDir.resolve(DEV_KEY_FILE) + "):");
         out.println("  " + devKey);
         out.println();
@@ -263,12 +264,13 @@ public final class LocalPlatform implements AutoCloseable {
         Path devKeyFile = gatewayDir.resolve(DEV_KEY_FILE);
         if (Files.exists(devKeyFile)) {
             String existing = Files.readString(devKeyFile).trim();
-            if (ApiKeyStore.open(keysFile).authenticate(existing).isPresent()) {
+            // A key from before a service was added lacks its scope: it is replaced, not kept.
+            if (ApiKeyStore.open(keysFile).authenticate(existing)
+                    .filter(key -> key.scopes().containsAll(DEV_SCOPES)).isPresent()) {
                 return existing;
             }
         }
-        String secret = ApiKeyStore.create(keysFile, "dev", List.of("ingest:*", "read:audit", "read:analytics"),
-                null).secret();
+        String secret = ApiKeyStore.create(keysFile, "dev", DEV_SCOPES, null).secret();
         Files.writeString(devKeyFile, secret + System.lineSeparator());
         Files.setPosixFilePermissions(devKeyFile, PosixFilePermissions.fromString("rw-------"));
         return secret;

@@ -93,6 +93,33 @@ class AuditTrailIT {
         assertThat(proven.exitCode()).as(proven.output()).isZero();
         assertThat(proven.output()).contains("VERIFIED: leaf 0 of tenant dev is in the tree of 4 leaves");
 
+        String leafHashBefore = Http.getJson(audit + "/events/login-1", devKey).path("leafHash").asText();
+        HttpResponse<String> erasure = Http.post(audit + "/erasures", devKey,
+                "{\"subject\": \"alice\", \"reason\": \"data subject request 7\"}");
+        assertThat(erasure.statusCode()).as(erasure.body()).isEqualTo(202);
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() -> "erased".equals(
+                Http.getJson(audit + "/events/login-1", devKey).path("personal").path("state").asText()));
+        JsonNode erased = Http.getJson(audit + "/events/login-1", devKey);
+        assertThat(erased.path("record").path("ip").isNull()).as(erased.toString()).isTrue();
+        assertThat(erased.toString()).doesNotContain("203.0.113");
+        assertThat(erased.path("leafHash").asText()).as("the leaf is unchanged").isEqualTo(leafHashBefore);
+        JsonNode erasureRecord = Http.getJson(audit + "/events?action=audit.subject_erased", devKey).path("events").get(0);
+        assertThat(erasureRecord.path("record").path("resource").path("id").asText()).isEqualTo("alice");
+        assertThat(erasureRecord.path("record").path("metadata").path("reason").asText())
+                .isEqualTo("data subject request 7");
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptions().until(() ->
+                Http.getJson(audit + "/heads/latest", devKey).path("treeSize").asLong() == 5);
+        Files.writeString(export, Http.getText(audit + "/export", devKey));
+        assertThat(Files.readString(export)).doesNotContain("203.0.113", "subjectKey");
+        ServiceProcess.Completed afterErasure = audit("verify-erased.log", "verify", export.toString(), "--public-key",
+                publicKey.toString(), "--head", head.toString());
+        assertThat(afterErasure.exitCode()).as(afterErasure.output()).isZero();
+        assertThat(afterErasure.output()).contains("VERIFIED: tenant dev, 5 leaves", "1 leaves have erased personal",
+                "agrees with the head you hold at 4 leaves");
+        ServiceProcess.Completed provenAfterErasure = audit("proof-erased.log", "verify-proof", proof.toString(),
+                "--public-key", publicKey.toString());
+        assertThat(provenAfterErasure.exitCode()).as("a proof taken before the erasure still holds").isZero();
+
         Files.writeString(export, Files.readString(export).replace("\"actorId\":\"bob\"", "\"actorId\":\"eve\""));
         ServiceProcess.Completed broken = audit("tampered.log", "verify", export.toString(), "--public-key",
                 publicKey.toString());

@@ -1,5 +1,6 @@
 package dev.eventbackbone.processors.audit;
 
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.audit.PersonalSeal.SubjectKey;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActorType;
@@ -26,14 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Erases a subject in this task: destroys the subject's key, writes its tombstone to
- * audit.subject-keys and an {@value #ERASED_ACTION} record to the tenant's log, all in one
+ * audit.subject-keys and an {@link PersonalSeal#ERASED_ACTION} record to the tenant's log, all in one
  * transaction. The request reaches every task, since any task may have made a key for the subject;
  * a task that holds none does nothing.
  */
 final class AuditErasureProcessor implements Processor<byte[], byte[], Object, Object> {
-
-    /** The action of the log record that says a subject's key was destroyed. */
-    static final String ERASED_ACTION = "audit.subject_erased";
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditErasureProcessor.class);
 
@@ -89,11 +87,11 @@ final class AuditErasureProcessor implements Processor<byte[], byte[], Object, O
         return AuditRecord.newBuilder()
                 .setEventId("erasure:" + request.getRequestId() + ":" + key.keyId())
                 .setTenantId(request.getTenantId())
-                .setSource(AuditNormalizationTopology.COMPONENT)
+                .setSource(PersonalSeal.NORMALIZER_SOURCE)
                 .setReceivedAt(request.getRequestedAt())
                 .setOccurredAt(Instant.ofEpochMilli(destroyedAtMillis))
-                .setAction(ERASED_ACTION)
-                .setActionRaw(ERASED_ACTION)
+                .setAction(PersonalSeal.ERASED_ACTION)
+                .setActionRaw(PersonalSeal.ERASED_ACTION)
                 .setOutcome(AuditOutcome.SUCCESS)
                 .setSeverity(AuditSeverity.NOTICE)
                 .setActorType(AuditActorType.API_KEY)

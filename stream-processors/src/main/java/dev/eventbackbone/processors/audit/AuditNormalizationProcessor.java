@@ -105,6 +105,12 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
                     "Normalization failed: " + e + ". Fix the normalizer or the event, then replay it.", null, e);
             return;
         }
+        if (PersonalSeal.ERASED_ACTION.equals(normalized.getAction())) {
+            deadLetter(record, raw, RejectionReason.INVALID_VALUE, "The action " + PersonalSeal.ERASED_ACTION
+                    + " is reserved for the log's own erasure records; ask for an erasure with POST /v1/audit/erasures.",
+                    "action", null);
+            return;
+        }
         seen.put(eventKey, record.timestamp(), record.timestamp());
 
         String key = normalized.getTenantId() + ":" + normalized.getActorId();

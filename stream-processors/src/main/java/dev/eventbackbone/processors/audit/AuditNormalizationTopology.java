@@ -1,5 +1,6 @@
 package dev.eventbackbone.processors.audit;
 
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class AuditNormalizationTopology {
 
     /** This topology's name: rejectedBy of its dead letters, source of its derived alerts, default application.id. */
-    public static final String COMPONENT = "audit-normalizer";
+    public static final String COMPONENT = PersonalSeal.NORMALIZER_SOURCE;
 
     static final String DEDUPE_STORE = "audit-dedupe";
     static final String FAILED_LOGINS_STORE = "audit-failed-logins";

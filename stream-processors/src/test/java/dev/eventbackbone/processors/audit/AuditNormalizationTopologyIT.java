@@ -6,6 +6,7 @@ import static dev.eventbackbone.processors.audit.AuditDriver.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActor;
 import dev.eventbackbone.contracts.events.AuditActorType;
@@ -388,7 +389,7 @@ class AuditNormalizationTopologyIT {
         assertThat(tombstones.get(0).value).isNull();
         TestRecord<String, AuditRecord> erasure = driver.events.readRecord();
         assertThat(erasure.key()).as("in the tenant's log, on its partition").isEqualTo("acme");
-        assertThat(erasure.value().getAction()).isEqualTo(AuditErasureProcessor.ERASED_ACTION);
+        assertThat(erasure.value().getAction()).isEqualTo(PersonalSeal.ERASED_ACTION);
         assertThat(erasure.value().getActorId()).isEqualTo("key-dpo");
         assertThat(erasure.value().getResource().getType()).isEqualTo("subject");
         assertThat(erasure.value().getResource().getId()).isEqualTo("u-1");
@@ -409,6 +410,18 @@ class AuditNormalizationTopologyIT {
         assertThat(driver.events.isEmpty()).isTrue();
         assertThat(driver.subjectKeys.isEmpty()).isTrue();
         assertThat(driver.dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void refusesAServiceEventThatClaimsToBeAnErasure() {
+        AuditDriver driver = driver();
+
+        driver.send(event().setAction("audit.subject_erased").setMetadata(Map.of("keyId", "0f")).build());
+
+        RejectedEvent rejection = driver.dlq.readValue();
+        assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.INVALID_VALUE);
+        assertThat(rejection.getFieldPath()).isEqualTo("action");
+        assertThat(driver.events.isEmpty()).isTrue();
     }
 
     @Test

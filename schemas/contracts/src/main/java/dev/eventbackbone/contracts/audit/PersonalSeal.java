@@ -30,6 +30,13 @@ import javax.crypto.spec.SecretKeySpec;
 public final class PersonalSeal {
 
     public static final int KEY_BYTES = 32;
+    /**
+     * The action of the log record that says a subject's key was destroyed, with the key's id in
+     * {@code metadata.keyId}. Reserved: only the normalizer writes it, never a service's own event.
+     */
+    public static final String ERASED_ACTION = "audit.subject_erased";
+    /** The source of every record the normalizer writes on its own account. */
+    public static final String NORMALIZER_SOURCE = "audit-normalizer";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final String CIPHER = "AES/GCM/NoPadding";

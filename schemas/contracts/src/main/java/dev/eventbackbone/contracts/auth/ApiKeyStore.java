@@ -41,7 +41,7 @@ public final class ApiKeyStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyStore.class);
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Pattern SCOPE = Pattern.compile("(ingest:[a-z*]+|read:[a-z*]+|admin)");
+    private static final Pattern SCOPE = Pattern.compile("(ingest:[a-z*]+|read:[a-z*]+|erase:audit|admin)");
     private static final String KEY_PREFIX = "ebk_";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -162,12 +162,12 @@ public final class ApiKeyStore {
         }
         if (scopes.isEmpty()) {
             throw new IllegalArgumentException("a key needs at least one scope, e.g. ingest:audit, ingest:*,"
-                    + " read:audit, read:analytics, admin");
+                    + " read:audit, read:analytics, erase:audit, admin");
         }
         for (String scope : scopes) {
             if (!SCOPE.matcher(scope).matches()) {
                 throw new IllegalArgumentException("scope '" + scope + "' is not valid: use ingest:<stream>,"
-                        + " ingest:*, read:audit, read:analytics or admin");
+                        + " ingest:*, read:audit, read:analytics, erase:audit or admin");
             }
         }
         byte[] random = new byte[32];

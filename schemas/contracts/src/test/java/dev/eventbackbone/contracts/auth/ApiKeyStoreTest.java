@@ -61,6 +61,9 @@ class ApiKeyStoreTest {
                 .hasMessageContaining("tenant 'Acme Corp' is not valid");
         assertThatThrownBy(() -> ApiKeyStore.create(file, "acme", List.of("write:everything"), null))
                 .hasMessageContaining("scope 'write:everything' is not valid");
+        assertThatThrownBy(() -> ApiKeyStore.create(file, "acme", List.of("erase:*"), null))
+                .as("erasing is granted for the audit log by name, never by wildcard")
+                .hasMessageContaining("scope 'erase:*' is not valid");
         assertThat(Files.exists(file)).isFalse();
     }
 
