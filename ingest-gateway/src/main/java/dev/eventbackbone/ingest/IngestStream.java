@@ -3,6 +3,7 @@ package dev.eventbackbone.ingest;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AnalyticsEvent;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
+import dev.eventbackbone.contracts.events.InventoryUpdate;
 import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import java.util.Arrays;
@@ -28,6 +29,12 @@ enum IngestStream {
         @Override
         String keyPart(GenericRecord event) {
             return String.valueOf(event.get("customerId"));
+        }
+    },
+    INVENTORY("inventory", TopicCatalog.INVENTORY_UPDATES, InventoryUpdate.getClassSchema(), "tenant + sku") {
+        @Override
+        String keyPart(GenericRecord event) {
+            return String.valueOf(event.get("sku"));
         }
     },
     NOTIFICATIONS("notifications", TopicCatalog.NOTIFICATIONS_REQUESTS, NotificationRequest.getClassSchema(),

@@ -268,7 +268,7 @@ class GatewayIT {
         HttpResponse<String> response = gateway.post("/v1/events/payments", acmeKey, "{}");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("error").asText()).isEqualTo("unknown_stream");
-        assertThat(json(response).get("message").asText()).contains("audit", "orders", "notifications", "analytics");
+        assertThat(json(response).get("message").asText()).contains("audit", "orders", "inventory", "notifications", "analytics");
     }
 
     @Test

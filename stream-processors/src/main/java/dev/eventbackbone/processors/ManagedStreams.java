@@ -1,7 +1,6 @@
 package dev.eventbackbone.processors;
 
 import com.codahale.metrics.health.HealthCheck;
-import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import java.util.Map;
@@ -18,19 +17,21 @@ final class ManagedStreams implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedStreams.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    private final String component;
     private final KafkaStreams streams;
 
-    ManagedStreams(Topology topology, Map<String, Object> config) {
+    ManagedStreams(String component, Topology topology, Map<String, Object> config) {
+        this.component = component;
         Properties properties = new Properties();
         properties.putAll(config);
         this.streams = new KafkaStreams(topology, properties);
         // A thread that threw (registry down, broker trouble) is replaced: with exactly-once its
         // transaction is aborted and the records are processed again, so nothing is lost or doubled.
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("A stream thread failed; replacing it, its records will be processed again", e);
+            LOG.error("A stream thread of {} failed; replacing it, its records will be processed again", component, e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.setStateListener((now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
+        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {}: {} -> {}", component, before, now));
     }
 
     @Override
@@ -50,7 +51,7 @@ final class ManagedStreams implements Managed {
             protected Result check() {
                 KafkaStreams.State state = streams.state();
                 return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
-                        ? Result.healthy(state.name()) : Result.unhealthy("Kafka Streams is " + state);
+                        ? Result.healthy(state.name()) : Result.unhealthy("Kafka Streams " + component + " is " + state);
             }
         };
     }
@@ -59,7 +60,7 @@ final class ManagedStreams implements Managed {
     double total(String metric) {
         return streams.metrics().entrySet().stream()
                 .filter(entry -> entry.getKey().name().equals(metric)
-                        && entry.getKey().group().contains(AuditNormalizationTopology.COMPONENT))
+                        && entry.getKey().group().contains(component))
                 .mapToDouble(entry -> ((Number) entry.getValue().metricValue()).doubleValue())
                 .sum();
     }

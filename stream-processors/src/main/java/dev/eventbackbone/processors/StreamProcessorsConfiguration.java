@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.config.KafkaConnection;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
+import dev.eventbackbone.processors.orders.OrderSettings;
 import dev.eventbackbone.service.ServiceConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -32,6 +33,10 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @NotNull
     private AuditSettings audit = new AuditSettings();
 
+    @Valid
+    @NotNull
+    private OrderSettings orders = new OrderSettings();
+
     public StreamProcessorsConfiguration() {
         super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
     }
@@ -47,7 +52,10 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
         this.stateDir = stateDir;
     }
 
-    /** Kafka Streams' application.id: the consumer group and the prefix of its internal topics. */
+    /**
+     * The audit normalizer's Kafka Streams application.id: its consumer group and the prefix of its
+     * internal topics. The order topology has its own, {@code orders.applicationId}.
+     */
     @JsonProperty
     public String getApplicationId() {
         return applicationId;
@@ -66,6 +74,16 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @JsonProperty
     public void setAudit(AuditSettings audit) {
         this.audit = audit;
+    }
+
+    @JsonProperty
+    public OrderSettings getOrders() {
+        return orders;
+    }
+
+    @JsonProperty
+    public void setOrders(OrderSettings orders) {
+        this.orders = orders;
     }
 
     /** Where Kafka is and how to talk to it. */

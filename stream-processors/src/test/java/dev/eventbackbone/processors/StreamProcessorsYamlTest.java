@@ -29,7 +29,11 @@ class StreamProcessorsYamlTest {
         assertThat(configuration.getAudit().getDedupeWindow().toDays()).isEqualTo(7);
         assertThat(configuration.getAudit().getFailedLogins().getThreshold()).isEqualTo(5);
         assertThat(configuration.getAudit().getPrivacy().getDefaults().getIp()).isEqualTo(AuditSettings.IpMode.TRUNCATE);
-        assertThat(StreamProcessorsApplication.streamsConfig(configuration))
+        assertThat(configuration.getOrders().getApplicationId()).isEqualTo("order-processor");
+        assertThat(configuration.getOrders().getPaymentTimeout().toMinutes()).isEqualTo(15);
+        assertThat(configuration.getOrders().getTenants()).isEmpty();
+        assertThat(StreamProcessorsApplication.streamsConfig(configuration, "order-processor"))
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "order-processor")
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry("security.protocol", "PLAINTEXT")
                 .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
@@ -46,6 +50,11 @@ class StreamProcessorsYamlTest {
                         logon_rejected: {action: auth.login, outcome: failure}
                       severity:
                         - {action: "file.*", severity: HIGH}
+                orders:
+                  tenants:
+                    acme:
+                      spendingLimits: {EUR: 500000}
+                      spendingWindow: 12h
                 kafka:
                   streamsProperties:
                     processing.guarantee: at_least_once
@@ -60,7 +69,9 @@ class StreamProcessorsYamlTest {
                 .isEqualTo(new AuditSettings.ActionMapping("auth.login", AuditOutcome.FAILURE));
         assertThat(acme.getSeverity()).singleElement().extracting(AuditSettings.SeverityRule::getAction)
                 .isEqualTo("file.*");
-        assertThat(StreamProcessorsApplication.streamsConfig(configuration))
+        assertThat(configuration.getOrders().getTenants().get("acme").getSpendingLimits()).containsEntry("EUR", 500_000L);
+        assertThat(configuration.getOrders().getTenants().get("acme").getSpendingWindow().toHours()).isEqualTo(12);
+        assertThat(StreamProcessorsApplication.streamsConfig(configuration, "audit-normalizer"))
                 .as("exactly-once cannot be configured away")
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     }

@@ -215,7 +215,7 @@ public final class LocalPlatform implements AutoCloseable {
         }
         if (processors != null) {
             out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
-                    "audit normalization (exactly once), state in " + processorsDir);
+                    "audit normalization, order processing (exactly once), state in " + processorsDir);
         }
         if (auditStore != null) {
             out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),

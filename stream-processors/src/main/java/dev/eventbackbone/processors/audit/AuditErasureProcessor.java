@@ -1,7 +1,7 @@
 package dev.eventbackbone.processors.audit;
 
-import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.audit.PersonalSeal.SubjectKey;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActorType;
 import dev.eventbackbone.contracts.events.AuditErasureRequest;
@@ -11,6 +11,7 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditResource;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.RejectionReason;
+import dev.eventbackbone.processors.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -104,8 +105,8 @@ final class AuditErasureProcessor implements Processor<byte[], byte[], Object, O
 
     private void deadLetter(Record<byte[], byte[]> record, SerializationException e) {
         LOG.warn("Dead-lettered an audit.erasures record: {}", e.getMessage());
-        var rejection = DeadLetters.rejection(record, context.recordMetadata().orElse(null), null,
-                RejectionReason.UNDECODABLE, "Not an erasure request: " + e.getMessage()
+        var rejection = DeadLetters.rejection(record, context.recordMetadata().orElse(null), null, null, "audit",
+                AuditNormalizationTopology.COMPONENT, RejectionReason.UNDECODABLE, "Not an erasure request: " + e.getMessage()
                         + ". Ask for erasures with POST /v1/audit/erasures, which writes them.", null, e,
                 context.currentSystemTimeMs());
         context.forward(new Record<Object, Object>(record.key(), rejection, record.timestamp()),

@@ -1,8 +1,8 @@
 package dev.eventbackbone.processors.audit;
 
-import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.audit.PersonalSeal.PersonalFields;
 import dev.eventbackbone.contracts.audit.PersonalSeal.SubjectKey;
+import dev.eventbackbone.contracts.audit.PersonalSeal;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.AuditRecord;
@@ -10,6 +10,7 @@ import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.registry.SchemaRegistryException;
+import dev.eventbackbone.processors.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -185,8 +186,9 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
         LOG.warn("Dead-lettered an audit.raw record ({}{}): {}", reason,
                 context.recordMetadata().map(meta -> " at " + meta.topic() + "-" + meta.partition() + "@" + meta.offset())
                         .orElse(""), message);
-        var rejection = DeadLetters.rejection(record, context.recordMetadata().orElse(null), raw, reason, message,
-                fieldPath, error, context.currentSystemTimeMs());
+        var rejection = DeadLetters.rejection(record, context.recordMetadata().orElse(null),
+                raw == null ? null : raw.getEventId(), raw == null ? null : raw.getTenantId(), "audit",
+                AuditNormalizationTopology.COMPONENT, reason, message, fieldPath, error, context.currentSystemTimeMs());
         Headers headers = new RecordHeaders();
         rejection.getOriginalHeaders().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
         context.forward(new Record<Object, Object>(record.key(), rejection, record.timestamp(), headers),

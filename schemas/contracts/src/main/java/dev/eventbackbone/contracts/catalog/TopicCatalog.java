@@ -7,12 +7,16 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.AuditTreeHead;
 import dev.eventbackbone.contracts.events.DeliveryResult;
+import dev.eventbackbone.contracts.events.InventoryReservation;
+import dev.eventbackbone.contracts.events.InventoryUpdate;
 import dev.eventbackbone.contracts.events.NotificationChannel;
 import dev.eventbackbone.contracts.events.NotificationMessage;
 import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.OrderEvent;
+import dev.eventbackbone.contracts.events.PaymentRequest;
 import dev.eventbackbone.contracts.events.RejectedEvent;
+import dev.eventbackbone.contracts.events.ReservationResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +50,10 @@ public final class TopicCatalog {
     public static final String ORDERS_COMMANDS = "orders.commands";
     public static final String ORDERS_EVENTS = "orders.events";
     public static final String ORDERS_DLQ = "orders.dlq";
+    public static final String ORDERS_RESERVATION_RESULTS = "orders.reservation-results";
+    public static final String INVENTORY_UPDATES = "inventory.updates";
+    public static final String INVENTORY_RESERVATIONS = "inventory.reservations";
+    public static final String PAYMENTS_REQUESTS = "payments.requests";
     public static final String NOTIFICATIONS_REQUESTS = "notifications.requests";
     public static final String NOTIFICATIONS_EMAIL = "notifications.email";
     public static final String NOTIFICATIONS_SMS = "notifications.sms";
@@ -120,7 +128,21 @@ public final class TopicCatalog {
             topic(ORDERS_EVENTS, "tenant:customerId", OrderEvent.getClassSchema(), ORDER_PARTITIONS,
                     WEEK, PROCESSORS, List.of(PROCESSORS + " (order notifications)", "teams' own consumers"),
                     "order state transitions, exactly once each"),
-            deadLetters(ORDERS_DLQ, PROCESSORS, "order commands the order topology could not decode or process"),
+            deadLetters(ORDERS_DLQ, PROCESSORS, "order commands and inventory updates the order topology could not"
+                    + " decode or process"),
+            // The saga between the customer's task and the SKU's task: same partition count as the commands, so
+            // the order topology reads partition n of the commands and of the results in one task.
+            topic(INVENTORY_UPDATES, "tenant:sku", InventoryUpdate.getClassSchema(), ORDER_PARTITIONS, WEEK, GATEWAY,
+                    List.of(PROCESSORS + " (order processing, inventory)"), "stock levels set or adjusted per SKU"),
+            topic(INVENTORY_RESERVATIONS, "tenant:sku", InventoryReservation.getClassSchema(), ORDER_PARTITIONS, WEEK,
+                    PROCESSORS + " (order processing)", List.of(PROCESSORS + " (order processing, inventory)"),
+                    "saga steps per order line: reserve, release, commit"),
+            topic(ORDERS_RESERVATION_RESULTS, "tenant:customerId", ReservationResult.getClassSchema(), ORDER_PARTITIONS,
+                    WEEK, PROCESSORS + " (order processing, inventory)", List.of(PROCESSORS + " (order processing)"),
+                    "whether each order line could be reserved"),
+            topic(PAYMENTS_REQUESTS, "tenant:customerId", PaymentRequest.getClassSchema(), ORDER_PARTITIONS, WEEK,
+                    PROCESSORS + " (order processing)", List.of("tenants' payment services"),
+                    "orders to collect payment for, each with the time it expires"),
 
             topic(NOTIFICATIONS_REQUESTS, "tenant:recipientId", NotificationRequest.getClassSchema(),
                     INGEST_PARTITIONS, WEEK, GATEWAY, List.of(PROCESSORS + " (notification fan-out)"),

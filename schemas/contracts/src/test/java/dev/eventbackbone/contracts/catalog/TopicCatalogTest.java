@@ -30,7 +30,8 @@ class TopicCatalogTest {
         assertThat(TopicCatalog.all()).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "audit.raw", "orders.commands", "notifications.requests", "analytics.events",
                 "audit.events", "audit.alerts", "audit.dlq", "audit.heads", "audit.subject-keys", "audit.erasures",
-                "orders.events", "orders.dlq",
+                "orders.events", "orders.dlq", "orders.reservation-results", "inventory.updates",
+                "inventory.reservations", "payments.requests",
                 "notifications.email", "notifications.sms", "notifications.push", "notifications.webhook",
                 "notifications.results", "notifications.retry", "notifications.dlq",
                 "analytics.dlq", "ingest.rejected");
@@ -82,6 +83,10 @@ class TopicCatalogTest {
         assertThat(spec(TopicCatalog.AUDIT_EVENTS).retention().isInfinite()).isTrue();
         assertThat(spec(TopicCatalog.AUDIT_EVENTS).topicConfigs()).containsEntry("retention.ms", "-1");
         assertThat(spec(TopicCatalog.ORDERS_EVENTS).partitions()).isEqualTo(spec(TopicCatalog.ORDERS_COMMANDS).partitions());
+        assertThat(spec(TopicCatalog.ORDERS_RESERVATION_RESULTS).partitions())
+                .as("read with the commands in one task").isEqualTo(spec(TopicCatalog.ORDERS_COMMANDS).partitions());
+        assertThat(spec(TopicCatalog.INVENTORY_RESERVATIONS).partitions())
+                .as("read with the updates in one task").isEqualTo(spec(TopicCatalog.INVENTORY_UPDATES).partitions());
     }
 
     @Test

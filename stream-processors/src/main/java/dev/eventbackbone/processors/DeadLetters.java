@@ -1,6 +1,5 @@
-package dev.eventbackbone.processors.audit;
+package dev.eventbackbone.processors;
 
-import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import java.nio.ByteBuffer;
@@ -15,8 +14,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** Builds the RejectedEvent that keeps an audit.raw record the normalizer could not take, bytes untouched. */
-final class DeadLetters {
+/** Builds the RejectedEvent that keeps a record a topology could not take, bytes untouched. */
+public final class DeadLetters {
 
     /** Headers worth keeping with a rejection; anything else (a credential, say) is never copied. */
     private static final List<String> SAFE_HEADERS = List.of("event-id", "tenant", "source", "traceparent", "content-type");
@@ -25,24 +24,26 @@ final class DeadLetters {
     }
 
     /**
-     * @param raw the decoded event, or null when it could not be decoded
-     * @param error the exception behind the rejection, or null
+     * @param eventId  the record's event id when it could be read, else null
+     * @param tenantId the record's tenant when it could be read, else null (then the tenant header's)
+     * @param stream   the ingest stream the record came from, e.g. {@code audit}
+     * @param component what rejected it, e.g. {@code audit-normalizer}
+     * @param error    the exception behind the rejection, or null
      */
-    static RejectedEvent rejection(Record<byte[], byte[]> record, RecordMetadata source, AuditRawEvent raw,
-                                   RejectionReason reason, String message, String fieldPath, Throwable error,
-                                   long now) {
+    public static RejectedEvent rejection(Record<byte[], byte[]> record, RecordMetadata source, String eventId,
+                                          String tenantId, String stream, String component, RejectionReason reason,
+                                          String message, String fieldPath, Throwable error, long now) {
         Map<String, String> headers = safeHeaders(record.headers());
         return RejectedEvent.newBuilder()
                 .setRejectionId(UUID.randomUUID().toString())
-                .setEventId(raw == null ? null : raw.getEventId())
-                .setTenantId(raw != null && !AuditNormalizer.isBlank(raw.getTenantId())
-                        ? raw.getTenantId() : headers.get("tenant"))
-                .setStream("audit")
+                .setEventId(eventId)
+                .setTenantId(tenantId != null && !tenantId.isBlank() ? tenantId : headers.get("tenant"))
+                .setStream(stream)
                 .setReasonCode(reason)
                 .setReason(message)
                 .setFieldPath(fieldPath)
                 .setRejectedAt(Instant.ofEpochMilli(now))
-                .setRejectedBy(AuditNormalizationTopology.COMPONENT)
+                .setRejectedBy(component)
                 .setErrorClass(error == null ? null : error.getClass().getName())
                 .setOriginalValue(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value()))
                 .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
