@@ -18,12 +18,8 @@ import dev.eventbackbone.service.ApiErrorMapper;
 import dev.eventbackbone.service.QueryRouter;
 import dev.eventbackbone.service.ServiceApplication;
 import io.dropwizard.core.server.AbstractServerFactory;
-import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +109,7 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         consumerConfig.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         consumerConfig.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
-        String advertisedUrl = advertisedUrl(configuration);
+        String advertisedUrl = configuration.resolvedAdvertisedUrl();
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, configuration.getKafka().getGroupId());
         // The instance's own address in its client id: the group's assignment then tells every instance where a tenant is.
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, TenantOwnership.clientId(advertisedUrl));
@@ -216,24 +212,6 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         environment.metrics().register("audit-store.heads-not-published", (Gauge<Long>) headsNotPublished::get);
         environment.metrics().register("audit-store.retention-refused",
                 (Gauge<Integer>) () -> retentionRefusal.get() == null ? 0 : 1);
-    }
-
-    /** As configured, else this host and the application port, which is how other instances reach it. */
-    private static String advertisedUrl(AuditStoreConfiguration configuration) {
-        if (configuration.getAdvertisedUrl() != null) {
-            return configuration.getAdvertisedUrl();
-        }
-        HttpConnectorFactory connector = (HttpConnectorFactory) ((DefaultServerFactory) configuration.getServerFactory())
-                .getApplicationConnectors().get(0);
-        String host = connector.getBindHost();
-        if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = InetAddress.getLoopbackAddress().getHostAddress();
-            }
-        }
-        return "http://" + host + ":" + connector.getPort();
     }
 
     /** The configured key; in dev mode a missing one is created, and the log says so. */

@@ -34,8 +34,6 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
 
     private boolean devMode;
 
-    private String advertisedUrl;
-
     @NotNull
     private Path keysFile = Path.of("keys.yml");
 
@@ -123,21 +121,6 @@ public class AuditStoreConfiguration extends ServiceConfiguration<AuditStoreConf
     @JsonProperty
     public void setKeysFile(Path keysFile) {
         this.keysFile = keysFile;
-    }
-
-    /**
-     * How the other store instances reach this one, e.g. {@code http://audit-store-1.audit-store:8083}:
-     * a query for a tenant another instance holds is forwarded there. Default: this host's name and
-     * the application port.
-     */
-    @JsonProperty
-    public String getAdvertisedUrl() {
-        return advertisedUrl;
-    }
-
-    @JsonProperty
-    public void setAdvertisedUrl(String advertisedUrl) {
-        this.advertisedUrl = advertisedUrl;
     }
 
     /** A head is signed for a tenant whenever its tree grew by this many leaves. */

@@ -351,8 +351,9 @@ class GatewayIT {
         HttpResponse<String> response = gateway.get("/v1/streams", acmeKey);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode streams = json(response);
-        assertThat(streams).hasSize(4);
-        assertThat(streams.get(1).get("name").asText()).isEqualTo("orders");
+        assertThat(streams).extracting(stream -> stream.get("name").asText())
+                .containsExactly("audit", "orders", "inventory", "notifications", "analytics");
+        assertThat(streams.get(2).get("key").asText()).isEqualTo("tenant + sku");
         assertThat(streams.get(1).get("topic").asText()).isEqualTo("orders.commands");
         assertThat(streams.get(1).at("/schema/name").asText()).isEqualTo("OrderCommand");
         assertThat(gateway.get("/v1/streams", null).statusCode()).isEqualTo(401);

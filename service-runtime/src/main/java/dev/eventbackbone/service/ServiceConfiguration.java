@@ -9,6 +9,8 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.ExternalRequestLogFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -29,6 +31,8 @@ public abstract class ServiceConfiguration<S extends ServiceConfiguration<S, K>,
     @Valid
     @NotNull
     private RegistryConnection registry = new RegistryConnection();
+
+    private String advertisedUrl;
 
     protected ServiceConfiguration(int defaultPort, int defaultAdminPort, K defaultKafka) {
         this.kafka = defaultKafka;
@@ -77,5 +81,37 @@ public abstract class ServiceConfiguration<S extends ServiceConfiguration<S, K>,
     @JsonProperty
     public void setRegistry(RegistryConnection registry) {
         this.registry = registry;
+    }
+
+    /**
+     * How the other instances of the service reach this one, e.g. {@code http://audit-store-1.audit-store:8083}:
+     * a query for data another instance holds is forwarded there. Unset: {@link #resolvedAdvertisedUrl()}.
+     */
+    @JsonProperty
+    public String getAdvertisedUrl() {
+        return advertisedUrl;
+    }
+
+    @JsonProperty
+    public void setAdvertisedUrl(String advertisedUrl) {
+        this.advertisedUrl = advertisedUrl;
+    }
+
+    /** The advertised URL as configured, else this host's name (or the bind host) and the application port. */
+    public String resolvedAdvertisedUrl() {
+        if (advertisedUrl != null) {
+            return advertisedUrl;
+        }
+        HttpConnectorFactory connector = (HttpConnectorFactory) ((DefaultServerFactory) getServerFactory())
+                .getApplicationConnectors().get(0);
+        String host = connector.getBindHost();
+        if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = InetAddress.getLoopbackAddress().getHostAddress();
+            }
+        }
+        return "http://" + host + ":" + connector.getPort();
     }
 }

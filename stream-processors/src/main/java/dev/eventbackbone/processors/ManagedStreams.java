@@ -34,6 +34,11 @@ final class ManagedStreams implements Managed {
         streams.setStateListener((now, before) -> LOG.info("Kafka Streams {}: {} -> {}", component, before, now));
     }
 
+    /** The running application, for interactive queries and their routing. */
+    KafkaStreams streams() {
+        return streams;
+    }
+
     @Override
     public void start() {
         streams.start();

@@ -1,16 +1,27 @@
 package dev.eventbackbone.processors;
 
 import com.codahale.metrics.Gauge;
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
+import dev.eventbackbone.processors.orders.OrderResource;
+import dev.eventbackbone.processors.orders.OrderRouting;
 import dev.eventbackbone.processors.orders.OrderSerdes;
 import dev.eventbackbone.processors.orders.OrderTopology;
+import dev.eventbackbone.service.ApiErrorMapper;
+import dev.eventbackbone.service.QueryRouter;
 import dev.eventbackbone.service.ServiceApplication;
+import dev.eventbackbone.service.StreamsOwnership;
+import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The stream processors service: runs the audit normalization and order topologies, each its own
@@ -19,6 +30,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * server stream-processors.yml}, or embedded with a configuration built in code; it keeps no static state.
  */
 public class StreamProcessorsApplication extends ServiceApplication<StreamProcessorsConfiguration> {
+
+    private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration ROUTED_TIMEOUT = Duration.ofSeconds(30);
 
     public static void main(String[] args) throws Exception {
         AvroDeserializer.trustBackboneClasses();
@@ -32,6 +46,9 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
 
     @Override
     public void run(StreamProcessorsConfiguration configuration, Environment environment) {
+        if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
+            server.setRegisterDefaultExceptionMappers(false);
+        }
         SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(registryClientConfig(configuration));
         // Built before anything starts, so settings that must not run (IP hashing without a key) stop startup.
         ManagedStreams audit = new ManagedStreams(AuditNormalizationTopology.COMPONENT,
@@ -43,11 +60,31 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
             environment.metrics().register("audit-normalizer." + metric, (Gauge<Double>) () -> audit.total(metric));
         }
         // Its own application: it scales, rebalances and fails apart from the audit normalizer.
+        String advertisedUrl = configuration.resolvedAdvertisedUrl();
+        URI advertised = URI.create(advertisedUrl);
+        HostInfo self = new HostInfo(advertised.getHost(), advertised.getPort());
+        Map<String, Object> ordersConfig = streamsConfig(configuration, configuration.getOrders().getApplicationId());
+        // Every instance's address in the group's metadata: a query for a key held elsewhere is forwarded there.
+        ordersConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         ManagedStreams orders = new ManagedStreams(OrderTopology.COMPONENT,
-                OrderTopology.build(configuration.getOrders(), OrderSerdes.on(registry)),
-                streamsConfig(configuration, configuration.getOrders().getApplicationId()));
+                OrderTopology.build(configuration.getOrders(), OrderSerdes.on(registry)), ordersConfig);
         environment.lifecycle().manage(orders);
         environment.healthChecks().register(OrderTopology.COMPONENT, orders.healthCheck());
+
+        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
+        keys.reloadEvery(environment.lifecycle().scheduledExecutorService("processors-keys").build(),
+                KEYS_RELOAD_INTERVAL);
+        StreamsOwnership orderOwnership = new StreamsOwnership(orders::streams, OrderTopology.ORDERS_STORE,
+                new StringSerializer(), self);
+        StreamsOwnership stockOwnership = new StreamsOwnership(orders::streams, OrderTopology.STOCK_STORE,
+                new StringSerializer(), self);
+        environment.jersey().register(new ApiErrorMapper("The API: GET /v1/customers/{customerId}/orders,"
+                + " /v1/customers/{customerId}/orders/{orderId}, /v1/inventory/{sku}.",
+                "The stream processors failed (%s); nothing was changed."));
+        environment.jersey().register(new OrderResource(keys, orders::streams, orderOwnership, stockOwnership,
+                configuration.getReadYourWritesTimeout().toJavaDuration(), advertisedUrl));
+        environment.jersey().register(new OrderRouting(keys, new QueryRouter(advertisedUrl, ROUTED_TIMEOUT),
+                orderOwnership, stockOwnership));
     }
 
     /** Client settings first, then Streams tuning, then what the service must have its own way. */

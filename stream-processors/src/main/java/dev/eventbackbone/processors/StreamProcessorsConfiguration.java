@@ -6,12 +6,15 @@ import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
 import dev.eventbackbone.processors.orders.OrderSettings;
 import dev.eventbackbone.service.ServiceConfiguration;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Settings of the stream processors service. Every field has a default that works against a local
@@ -20,7 +23,7 @@ import java.util.Map;
  */
 public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamProcessorsConfiguration, StreamProcessorsConfiguration.KafkaSettings> {
 
-    public static final int DEFAULT_PORT = 8085;
+    public static final int DEFAULT_PORT = 8082;
     public static final int DEFAULT_ADMIN_PORT = 8092;
 
     @NotNull
@@ -36,6 +39,13 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @Valid
     @NotNull
     private OrderSettings orders = new OrderSettings();
+
+    @NotNull
+    private Path keysFile = Path.of("keys.yml");
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration readYourWritesTimeout = Duration.seconds(10);
 
     public StreamProcessorsConfiguration() {
         super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
@@ -74,6 +84,31 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @JsonProperty
     public void setAudit(AuditSettings audit) {
         this.audit = audit;
+    }
+
+    /** The API keys file the gateway also reads; order and inventory queries need the scope {@code read:orders}. */
+    @JsonProperty
+    public Path getKeysFile() {
+        return keysFile;
+    }
+
+    @JsonProperty
+    public void setKeysFile(Path keysFile) {
+        this.keysFile = keysFile;
+    }
+
+    /**
+     * How long a query with {@code after=<partition>:<offset>} waits for that command to be applied
+     * before it answers 503 rather than an older state.
+     */
+    @JsonProperty
+    public Duration getReadYourWritesTimeout() {
+        return readYourWritesTimeout;
+    }
+
+    @JsonProperty
+    public void setReadYourWritesTimeout(Duration readYourWritesTimeout) {
+        this.readYourWritesTimeout = readYourWritesTimeout;
     }
 
     @JsonProperty

@@ -46,7 +46,8 @@ public final class LocalPlatform implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPlatform.class);
     public static final String DEV_KEY_FILE = "dev-api-key";
     private static final String AUDIT_SIGNING_KEY = "signing-key.pem";
-    private static final List<String> DEV_SCOPES = List.of("ingest:*", "read:audit", "erase:audit", "read:analytics");
+    private static final List<String> DEV_SCOPES = List.of("ingest:*", "read:audit", "erase:audit", "read:orders",
+            "read:analytics");
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
@@ -81,7 +82,8 @@ public final class LocalPlatform implements AutoCloseable {
      * @param services what to start besides Kafka and the registry
      */
     public record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
-                    int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsAdminPort,
+                    int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsPort,
+                    int processorsAdminPort,
                     String bootstrapServers, String registryUrl, Map<String, String> clientConfig,
                     Set<Service> services) {
 
@@ -188,8 +190,10 @@ public final class LocalPlatform implements AutoCloseable {
         Path processorsDir = settings.dataDir().resolve("stream-processors");
         DropwizardServer processors = null;
         if (services.contains(Service.PROCESSORS)) {
+            requireFreePort(settings.processorsPort(), "--processors-port");
             requireFreePort(settings.processorsAdminPort(), "--processors-admin-port");
-            processors = startProcessors(settings, bootstrap, registryUrl, processorsDir);
+            processors = startProcessors(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"),
+                    processorsDir);
         }
         Path auditDir = settings.dataDir().resolve("audit-store");
         boolean auditKeyExisted = Files.exists(auditDir.resolve(AUDIT_SIGNING_KEY));
@@ -214,8 +218,9 @@ public final class LocalPlatform implements AutoCloseable {
                             + gatewayDir.resolve("spool"));
         }
         if (processors != null) {
-            out.printf("  %-16s %-28s %s%n", "processors", "admin http://127.0.0.1:" + processors.adminPort(),
-                    "audit normalization, order processing (exactly once), state in " + processorsDir);
+            out.printf("  %-16s %-28s %s%n", "processors", "http://127.0.0.1:" + processors.localPort(),
+                    "admin http://127.0.0.1:" + processors.adminPort() + "; audit normalization, orders and inventory"
+                            + " (exactly once, queries on /v1/customers, /v1/inventory), state in " + processorsDir);
         }
         if (auditStore != null) {
             out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
@@ -294,10 +299,11 @@ public final class LocalPlatform implements AutoCloseable {
         return gateway;
     }
 
-    private DropwizardServer startProcessors(Settings settings, String bootstrap, String registryUrl,
+    private DropwizardServer startProcessors(Settings settings, String bootstrap, String registryUrl, Path keysFile,
                                              Path processorsDir) throws Exception {
         StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration()
-                .embeddedOnLoopback(0, settings.processorsAdminPort());
+                .embeddedOnLoopback(settings.processorsPort(), settings.processorsAdminPort());
+        configuration.setKeysFile(keysFile);
         configuration.getKafka().setBootstrapServers(bootstrap);
         configuration.getKafka().setClientProperties(settings.kafkaSettings());
         configuration.getRegistry().setUrl(registryUrl);

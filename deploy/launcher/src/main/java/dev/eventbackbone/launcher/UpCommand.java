@@ -58,6 +58,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Admin port of the audit store (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
     int auditStoreAdminPort;
 
+    @Option(names = "--processors-port", paramLabel = "PORT", defaultValue = "8082",
+            description = "Port of the stream processors' order and inventory queries on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+    int processorsPort;
+
     @Option(names = "--processors-admin-port", paramLabel = "PORT", defaultValue = "8092",
             description = "Admin port of the stream processors (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
     int processorsAdminPort;
@@ -86,7 +90,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
-                auditStorePort, auditStoreAdminPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig(),
+                auditStorePort, auditStoreAdminPort, processorsPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig(),
                 services());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);

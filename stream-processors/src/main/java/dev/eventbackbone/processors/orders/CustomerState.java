@@ -15,10 +15,12 @@ final class CustomerState {
     /** Totals of the customer's live orders, for the spending limit. */
     List<Spend> spending = new ArrayList<>();
 
-    /** A command waiting for the reservation before it: its Avro bytes as received. */
+    /** A command waiting for the reservation before it: its Avro bytes as received, and where it was read. */
     static final class Queued {
         byte[] command;
         long timestamp;
+        int partition;
+        long offset;
     }
 
     static final class Spend {

@@ -61,6 +61,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
     private KeyValueStore<String, CustomerState> customers;
     private WindowStore<String, Long> commandIds;
     private KeyValueStore<String, String> deadlines;
+    private KeyValueStore<Integer, Long> commandsRead;
 
     OrderProcessor(OrderSettings settings, OrderSerdes serdes) {
         this.settings = settings;
@@ -76,6 +77,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
         this.customers = context.getStateStore(OrderTopology.CUSTOMERS_STORE);
         this.commandIds = context.getStateStore(OrderTopology.COMMANDS_STORE);
         this.deadlines = context.getStateStore(OrderTopology.DEADLINES_STORE);
+        this.commandsRead = context.getStateStore(OrderTopology.APPLIED_STORE);
         context.schedule(settings.getTimeoutCheckInterval().toJavaDuration(), PunctuationType.WALL_CLOCK_TIME,
                 this::expirePayments);
     }
@@ -91,6 +93,13 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
     }
 
     private void onCommand(Record<byte[], byte[]> record) {
+        handleCommand(record);
+        // Last, so a query that sees this offset read also sees everything the command did; not after a
+        // failure, which is retried.
+        context.recordMetadata().ifPresent(meta -> commandsRead.put(meta.partition(), meta.offset()));
+    }
+
+    private void handleCommand(Record<byte[], byte[]> record) {
         OrderCommand command;
         try {
             command = decodeCommand(record.value());
@@ -116,6 +125,10 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
             CustomerState.Queued queued = new CustomerState.Queued();
             queued.command = record.value();
             queued.timestamp = record.timestamp();
+            context.recordMetadata().ifPresent(meta -> {
+                queued.partition = meta.partition();
+                queued.offset = meta.offset();
+            });
             customer.queue.add(queued);
             customers.put(customerKey, customer);
             return;

@@ -27,6 +27,8 @@ public final class OrderTopology {
     public static final String STOCK_STORE = "inventory-stock";
     static final String COMMANDS_STORE = "order-command-ids";
     static final String DEADLINES_STORE = "order-payment-deadlines";
+    /** Per partition of orders.commands, the offset of the last command read: for read-your-writes. */
+    public static final String APPLIED_STORE = "order-commands-read";
 
     static final String EVENTS_SINK = "orders-events";
     static final String RESERVATIONS_SINK = "inventory-reservations";
@@ -62,6 +64,8 @@ public final class OrderTopology {
                 Serdes.String(), Serdes.Long()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
                 Serdes.String(), Serdes.String()), ORDER_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPLIED_STORE),
+                Serdes.Integer(), Serdes.Long()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STOCK_STORE),
                 Serdes.String(), new JsonSerde<>(Stock.class)), INVENTORY_PROCESSOR);
 

@@ -69,7 +69,10 @@ class CustomerOrderingIT {
         KeyValueStore<String, String> deadlines = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(OrderTopology.DEADLINES_STORE), Serdes.String(), Serdes.String())
                 .withLoggingDisabled().build();
-        for (var store : List.of(orders, customers, commandIds, deadlines)) {
+        KeyValueStore<Integer, Long> commandsRead = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(OrderTopology.APPLIED_STORE), Serdes.Integer(), Serdes.Long())
+                .withLoggingDisabled().build();
+        for (var store : List.of(orders, customers, commandIds, deadlines, commandsRead)) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }

@@ -51,13 +51,14 @@ final class AuditLatencyBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("audit-latency-bench");
         Set<Integer> taken = new HashSet<>();
-        int[] ports = new int[9];
+        int[] ports = new int[10];
         for (int i = 0; i < ports.length; i++) {
             ports[i] = FreePorts.nextExcept(taken);
             taken.add(ports[i]);
         }
         LocalPlatform.Settings settings = new LocalPlatform.Settings(dir, ports[0], ports[1], ports[2], ports[3],
-                ports[4], ports[5], ports[6], ports[7], null, null, Map.of(), EnumSet.allOf(LocalPlatform.Service.class));
+                ports[4], ports[5], ports[6], ports[7], ports[8], null, null, Map.of(),
+                EnumSet.allOf(LocalPlatform.Service.class));
         System.out.printf("audit latency bench: %d events after %d warm-up events; platform data in %s%n", samples,
                 warmup, dir);
         try (LocalPlatform platform = LocalPlatform.start(settings, new PrintStream(OutputStream.nullOutputStream()))) {

@@ -1,0 +1,62 @@
+package dev.eventbackbone.service;
+
+import java.net.URI;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Where a key of a Kafka Streams state store lives, from the application's own metadata
+ * ({@code application.server} of every instance): here, on another instance, or nowhere right now.
+ * While a rebalance runs, an instance holding a standby of the key's partition answers from it
+ * rather than nobody answering.
+ */
+public final class StreamsOwnership implements QueryRouter.Ownership {
+
+    private final Supplier<KafkaStreams> streams;
+    private final String store;
+    private final Serializer<String> keys;
+    private final HostInfo self;
+
+    /**
+     * @param streams the application, looked up per call since it is created after the routes
+     * @param self    this instance's {@code application.server}
+     */
+    public StreamsOwnership(Supplier<KafkaStreams> streams, String store, Serializer<String> keys, HostInfo self) {
+        this.streams = streams;
+        this.store = store;
+        this.keys = keys;
+        this.self = self;
+    }
+
+    @Override
+    public QueryRouter.Owner ownerOf(String key) {
+        KafkaStreams application = streams.get();
+        KafkaStreams.State state = application.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return new QueryRouter.Owner.Unavailable("this instance's Kafka Streams is " + state);
+        }
+        KeyQueryMetadata metadata = application.queryMetadataForKey(store, key, keys);
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            if (state == KafkaStreams.State.REBALANCING) {
+                return new QueryRouter.Owner.Unavailable("a rebalance is assigning the store " + store);
+            }
+            return new QueryRouter.Owner.Unavailable("no instance holds the store " + store + " yet");
+        }
+        if (self.equals(metadata.activeHost())) {
+            return new QueryRouter.Owner.Local();
+        }
+        if (state == KafkaStreams.State.REBALANCING && metadata.standbyHosts().contains(self)) {
+            return new QueryRouter.Owner.Local();
+        }
+        HostInfo owner = metadata.activeHost();
+        return new QueryRouter.Owner.Remote(URI.create("http://" + owner.host() + ":" + owner.port()));
+    }
+
+    /** The partition the key's records are in, as the default partitioner puts them. */
+    public int partitionOf(String key) {
+        return streams.get().queryMetadataForKey(store, key, keys).partition();
+    }
+}
