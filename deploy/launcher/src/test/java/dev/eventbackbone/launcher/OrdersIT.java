@@ -169,15 +169,15 @@ class OrdersIT {
         JsonNode where = Http.json(placed);
         String after = where.path("partition").asInt() + ":" + where.path("offset").asLong();
 
-        JsonNode order = Http.getJson(query("/v1/customers/ann/orders/o-1?after=" + after), key);
+        JsonNode order = answered(query("/v1/customers/ann/orders/o-1?after=" + after));
 
         assertThat(order.path("status").asText()).isIn("VALIDATED", "INVENTORY_RESERVED", "PAYMENT_REQUESTED");
         assertThat(order.path("totalMinor").asLong()).isEqualTo(1_800);
         assertThat(order.path("history").get(0).path("status").asText()).isEqualTo("ACCEPTED");
         JsonNode cancel = Http.json(post("orders",
                 "{\"commandId\":\"c-1\",\"type\":\"CANCEL\",\"customerId\":\"ann\",\"orderId\":\"o-1\"}"));
-        JsonNode afterCancel = Http.getJson(query("/v1/customers/ann/orders?after=" + cancel.path("partition").asInt()
-                + ":" + cancel.path("offset").asLong()), key);
+        JsonNode afterCancel = answered(query("/v1/customers/ann/orders?after=" + cancel.path("partition").asInt()
+                + ":" + cancel.path("offset").asLong()));
         assertThat(afterCancel.path("orders").get(0).path("status").asText()).isEqualTo("CANCELLED");
         HttpResponse<String> wrongPartition = Http.get(query("/v1/customers/ann/orders?after="
                 + (cancel.path("partition").asInt() + 1) % 12 + ":0"), key);
@@ -185,6 +185,14 @@ class OrdersIT {
         assertThat(Http.json(wrongPartition).path("details").get(0).path("field").asText()).isEqualTo("after");
         assertThat(Http.get(query("/v1/customers/ann/orders/none"), key).statusCode()).isEqualTo(404);
         assertThat(Http.get(query("/v1/inventory/cap"), null).statusCode()).isEqualTo(401);
+    }
+
+    /** The 200 answer, asking again while the processors say to retry (503 while their tasks are assigned). */
+    private JsonNode answered(String url) {
+        HttpResponse<String> response = Awaitility.await().atMost(TIMEOUT).until(() -> Http.get(url, key),
+                answer -> answer.statusCode() != 503);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Http.json(response);
     }
 
     private void postInOrder(Map<String, List<String>> accepted, String customer, String commandId, String type,
