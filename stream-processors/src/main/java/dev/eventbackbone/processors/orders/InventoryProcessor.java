@@ -27,6 +27,7 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
     private final OrderSerdes serdes;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Stock> stock;
+    private KeyValueStore<String, Integer> reservations;
 
     InventoryProcessor(OrderSerdes serdes) {
         this.serdes = serdes;
@@ -36,6 +37,7 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.stock = context.getStateStore(OrderTopology.STOCK_STORE);
+        this.reservations = context.getStateStore(OrderTopology.RESERVATIONS_STORE);
     }
 
     @Override
@@ -77,18 +79,19 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
 
     private void onStep(InventoryReservation step, Record<byte[], byte[]> record) {
         String key = step.getTenantId() + ":" + step.getSku();
+        String reservationKey = key + '\u0000' + step.getOrderId();
         Stock current = load(key);
         switch (step.getAction()) {
-            case RESERVE -> reserve(key, current, step);
+            case RESERVE -> reserve(current, reservationKey, step);
             case RELEASE -> {
-                Integer units = current.reservations.remove(step.getOrderId());
+                Integer units = reservations.delete(reservationKey);
                 if (units != null) {
                     current.reserved -= units;
                     current.available += units;
                 }
             }
             case COMMIT -> {
-                Integer units = current.reservations.remove(step.getOrderId());
+                Integer units = reservations.delete(reservationKey);
                 if (units != null) {
                     current.reserved -= units;
                 }
@@ -102,15 +105,15 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
         stock.put(key, current);
     }
 
-    private void reserve(String key, Stock current, InventoryReservation step) {
+    private void reserve(Stock current, String reservationKey, InventoryReservation step) {
         boolean reserved;
         String reason = null;
-        if (current.reservations.containsKey(step.getOrderId())) {
+        if (reservations.get(reservationKey) != null) {
             reserved = true;
         } else if (current.available >= step.getQuantity()) {
             current.available -= step.getQuantity();
             current.reserved += step.getQuantity();
-            current.reservations.put(step.getOrderId(), step.getQuantity());
+            reservations.put(reservationKey, step.getQuantity());
             reserved = true;
         } else {
             reserved = false;
@@ -129,7 +132,6 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
                 .build();
         context.forward(new Record<Object, Object>(step.getTenantId() + ":" + step.getCustomerId(), result,
                 context.currentSystemTimeMs()), OrderTopology.RESULTS_SINK);
-        LOG.debug("Reservation of {} x{} for order {}: {}", key, step.getQuantity(), step.getOrderId(), reserved);
     }
 
     private Stock load(String key) {

@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class OrderProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderProcessor.class);
+    private static final int DEADLINE_DIGITS = 19;
     private static final Set<OrderStatus> CANCELLABLE = EnumSet.of(OrderStatus.INVENTORY_RESERVED,
             OrderStatus.PAYMENT_REQUESTED, OrderStatus.PAID);
 
@@ -181,12 +182,15 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
             return;
         }
         transition(order, command, OrderStatus.VALIDATED, null);
-        CustomerState.Spend spend = new CustomerState.Spend();
-        spend.orderId = orderId;
-        spend.at = now();
-        spend.currency = order.currency;
-        spend.amountMinor = order.totalMinor;
-        customer.spending.add(spend);
+        // Kept only where a limit needs it, so a customer's state does not grow with every order.
+        if (settings.limitsOf(order.tenantId).getSpendingLimits().containsKey(order.currency)) {
+            CustomerState.Spend spend = new CustomerState.Spend();
+            spend.orderId = orderId;
+            spend.at = now();
+            spend.currency = order.currency;
+            spend.amountMinor = order.totalMinor;
+            customer.spending.add(spend);
+        }
         order.unitsBySku().forEach((sku, units) -> {
             order.awaitingSkus.add(sku);
             reservation(order, sku, units, ReservationAction.RESERVE);
@@ -544,7 +548,8 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
 
     /** Fixed-width digits first, so the store's byte order is the deadlines' order. */
     private static String deadlineKey(long deadline, String orderKey) {
-        return String.format("%019d|%s", deadline, orderKey);
+        String digits = Long.toString(deadline);
+        return "0".repeat(DEADLINE_DIGITS - digits.length()) + digits + '|' + orderKey;
     }
 
     private static Headers headers(OrderState order) {

@@ -25,6 +25,7 @@ public final class OrderTopology {
     public static final String ORDERS_STORE = "orders";
     public static final String CUSTOMERS_STORE = "order-customers";
     public static final String STOCK_STORE = "inventory-stock";
+    static final String RESERVATIONS_STORE = "inventory-reservations";
     static final String COMMANDS_STORE = "order-command-ids";
     static final String DEADLINES_STORE = "order-payment-deadlines";
     /** Per partition of orders.commands, the offset of the last command read: for read-your-writes. */
@@ -47,6 +48,8 @@ public final class OrderTopology {
 
     public static Topology build(OrderSettings settings, OrderSerdes serdes) {
         Duration dedupe = settings.getCommandDedupeWindow().toJavaDuration();
+        // Every store is cached: a key changed several times within a commit (an order's steps, a busy SKU,
+        // the partition's read offset) goes to its changelog once per commit, not once per change.
         Topology topology = new Topology();
         topology.addSource(ORDER_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 TopicCatalog.ORDERS_COMMANDS, TopicCatalog.ORDERS_RESERVATION_RESULTS);
@@ -56,18 +59,20 @@ public final class OrderTopology {
         topology.addProcessor(INVENTORY_PROCESSOR, () -> new InventoryProcessor(serdes), INVENTORY_SOURCE);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ORDERS_STORE),
-                Serdes.String(), new JsonSerde<>(OrderState.class)), ORDER_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(OrderState.class)).withCachingEnabled(), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMERS_STORE),
-                Serdes.String(), new JsonSerde<>(CustomerState.class)), ORDER_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(CustomerState.class)).withCachingEnabled(), ORDER_PROCESSOR);
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(COMMANDS_STORE, dedupe, dedupe, false),
                 Serdes.String(), Serdes.Long()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
-                Serdes.String(), Serdes.String()), ORDER_PROCESSOR);
+                Serdes.String(), Serdes.String()).withCachingEnabled(), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPLIED_STORE),
-                Serdes.Integer(), Serdes.Long()), ORDER_PROCESSOR);
+                Serdes.Integer(), Serdes.Long()).withCachingEnabled(), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STOCK_STORE),
-                Serdes.String(), new JsonSerde<>(Stock.class)), INVENTORY_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(Stock.class)).withCachingEnabled(), INVENTORY_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS_STORE),
+                Serdes.String(), Serdes.Integer()).withCachingEnabled(), INVENTORY_PROCESSOR);
 
         topology.addSink(EVENTS_SINK, TopicCatalog.ORDERS_EVENTS, new StringSerializer(),
                 serdes.events().serializer(), ORDER_PROCESSOR);

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measures the platform under load; figures go to docs/benchmarks.md.",
-        subcommands = {IngestBenchCommand.class, AuditBenchCommand.class, AuditLatencyBenchCommand.class})
+        subcommands = {IngestBenchCommand.class, AuditBenchCommand.class, AuditLatencyBenchCommand.class,
+                OrdersBenchCommand.class})
 public final class BenchCommand {
 }

@@ -1,0 +1,396 @@
+package dev.eventbackbone.launcher.bench;
+
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.events.OrderEvent;
+import dev.eventbackbone.contracts.events.OrderStatus;
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
+import dev.eventbackbone.embeddedkafka.FreePorts;
+import dev.eventbackbone.launcher.LocalPlatform;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backbone bench orders}: PLACE commands posted to the gateway over HTTP until the order
+ * topology settles them (PAYMENT_REQUESTED), exactly once, with the saga's round trip to the
+ * inventory tasks, on a whole local platform started on free ports. Two measures: the most
+ * commands per second it settles (closed loop), and the time from each command's 202 to its
+ * PAYMENT_REQUESTED at a steady rate. Beside them, in the same run on the same broker, a plain
+ * exactly-once Kafka Streams pass-through of as many records of the same size: the least any
+ * exactly-once topology pays per record here.
+ */
+@Command(name = "orders",
+        mixinStandardHelpOptions = true,
+        description = "Measures PLACE commands from HTTP to PAYMENT_REQUESTED (throughput, and latency at a steady"
+                + " rate) on a local platform started on free ports, beside a plain exactly-once Kafka Streams"
+                + " pass-through on the same broker.")
+public final class OrdersBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--commands", defaultValue = "60000", description = "PLACE commands in the throughput run."
+            + " Default: ${DEFAULT-VALUE}.")
+    int commands;
+
+    @Option(names = "--connections", defaultValue = "32", description = "HTTP connections posting in the throughput"
+            + " run, each waiting for its answer. Default: ${DEFAULT-VALUE}.")
+    int connections;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "Commands per second in the latency run."
+            + " Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
+    int seconds;
+
+    @Option(names = "--work-dir", description = "Where the platform's data goes; default a fresh temporary directory.")
+    Path workDir;
+
+    private static final int CUSTOMERS = 20_000;
+    private static final int SKUS = 200;
+    private static final Duration GIVE_UP = Duration.ofMinutes(5);
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("orders-bench");
+        Set<Integer> taken = new HashSet<>();
+        int[] ports = new int[10];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = FreePorts.nextExcept(taken);
+            taken.add(ports[i]);
+        }
+        LocalPlatform.Settings settings = new LocalPlatform.Settings(dir, ports[0], ports[1], ports[2], ports[3],
+                ports[4], ports[5], ports[6], ports[7], ports[8], null, null, Map.of(),
+                EnumSet.of(LocalPlatform.Service.GATEWAY, LocalPlatform.Service.PROCESSORS));
+        System.out.printf("orders bench: %,d commands over %d connections, then %,d/s for %d s; platform data in %s%n",
+                commands, connections, rate, seconds, dir);
+        try (LocalPlatform platform = LocalPlatform.start(settings, new PrintStream(OutputStream.nullOutputStream()))) {
+            String apiKey = Files.readString(dir.resolve("gateway").resolve(LocalPlatform.DEV_KEY_FILE)).trim();
+            String bootstrap = "127.0.0.1:" + settings.kafkaPort();
+            String registry = "http://127.0.0.1:" + settings.registryPort();
+            URI orders = URI.create("http://127.0.0.1:" + settings.gatewayPort() + "/v1/events/orders");
+            stock(URI.create("http://127.0.0.1:" + settings.gatewayPort() + "/v1/events/inventory"), apiKey);
+            // Made while the broker is idle: a topic created under load may answer NOT_LEADER for a long while.
+            String[] passThroughTopics = passThroughTopics(bootstrap);
+            try (Settlements settled = new Settlements(bootstrap, registry)) {
+                settled.start();
+                int warmup = 5_000;
+                closedLoop(orders, apiKey, "warm", warmup);
+                settled.await(warmup);
+
+                long started = System.nanoTime();
+                closedLoop(orders, apiKey, "run", commands);
+                long posted = System.nanoTime();
+                settled.await(warmup + commands);
+                long done = System.nanoTime();
+                double perSecond = commands / ((done - started) / 1e9);
+
+                Histogram latency = steadyRate(orders, apiKey, settled, warmup + commands);
+                double passThrough = passThrough(bootstrap, passThroughTopics[0], passThroughTopics[1], commands);
+
+                System.out.printf("%n| measure | result |%n|---|---|%n");
+                System.out.printf("| PLACE over HTTP to PAYMENT_REQUESTED, %d connections | %,.0f commands/s |%n",
+                        connections, perSecond);
+                System.out.printf("| of which the POSTs alone (202s) | %,.0f commands/s |%n",
+                        commands / ((posted - started) / 1e9));
+                System.out.printf("| 202 to PAYMENT_REQUESTED at %,d/s: p50 / p99 / max | %.0f / %.0f / %.0f ms |%n",
+                        rate, latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                        latency.getMaxValue() / 1000.0);
+                System.out.printf("| reference: plain exactly-once Streams pass-through, same broker | %,.0f records/s |%n",
+                        passThrough);
+            }
+        }
+        return 0;
+    }
+
+    private static void stock(URI inventory, String apiKey) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int sku = 0; sku < SKUS; sku++) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(inventory)
+                    .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"sku-" + sku + "\",\"available\":1000000000}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 202) {
+                throw new IllegalStateException("Stocking answered " + answer.statusCode() + ": " + answer.body());
+            }
+        }
+    }
+
+    private static byte[] place(String run, long i) {
+        return ("{\"commandId\":\"" + run + "-" + i + "\",\"type\":\"PLACE\",\"customerId\":\"c-" + (i % CUSTOMERS)
+                + "\",\"orderId\":\"" + run + "-" + i + "\",\"currency\":\"EUR\",\"items\":[{\"sku\":\"sku-" + (i % SKUS)
+                + "\",\"quantity\":1,\"unitPriceMinor\":1999,\"name\":\"T-shirt\"}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Posts {@code count} PLACE commands over the connections, each waiting for its 202. */
+    private void closedLoop(URI orders, String apiKey, String run, int count) throws Exception {
+        AtomicLong next = new AtomicLong();
+        ExecutorService clients = Executors.newFixedThreadPool(connections);
+        try {
+            List<Future<Void>> work = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                work.add(clients.submit(() -> {
+                    try (Http1Connection connection = new Http1Connection(orders, apiKey)) {
+                        for (long i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                            int status = connection.post(place(run, i), 1).status();
+                            if (status != 202) {
+                                throw new IllegalStateException("The gateway answered " + status);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> done : work) {
+                done.get();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    /** Posts at the rate for the run's seconds, recording each command's 202 time, and the time to settle. */
+    private Histogram steadyRate(URI orders, String apiKey, Settlements settled, long settledBefore) throws Exception {
+        int total = rate * seconds;
+        int threads = Math.max(1, Math.min(32, rate / 100));
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        ExecutorService clients = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> work = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                work.add(clients.submit(() -> {
+                    try (Http1Connection connection = new Http1Connection(orders, apiKey)) {
+                        for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                            long due = start + i * interval;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            int status = connection.post(place("steady", i), 1).status();
+                            if (status != 202) {
+                                throw new IllegalStateException("The gateway answered " + status);
+                            }
+                            acknowledged.put("steady-" + i, System.nanoTime());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> done : work) {
+                done.get();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        settled.await(settledBefore + total);
+        Histogram latency = new Histogram(3);
+        acknowledged.forEach((commandId, at) -> latency.recordValue(
+                Math.max(1, (settled.settledAt(commandId) - at) / 1000)));
+        return latency;
+    }
+
+    private static String[] passThroughTopics(String bootstrap) throws Exception {
+        String in = "bench.passthrough.in." + UUID.randomUUID();
+        String out = "bench.passthrough.out." + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(in, 12, (short) 1), new NewTopic(out, 12, (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, List.of(in, out));
+        }
+        return new String[] {in, out};
+    }
+
+    /** Records per second through a plain exactly-once Streams copy of pre-filled records of the same size. */
+    private double passThrough(String bootstrap, String in, String out, int count) throws Exception {
+        Properties producerConfig = new Properties();
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (long i = 0; i < count; i++) {
+                // About the size of an OrderCommand in Avro, keyed like one.
+                producer.send(new ProducerRecord<>(in, ("dev:c-" + (i % CUSTOMERS)).getBytes(StandardCharsets.UTF_8),
+                        place("copy", i)), (metadata, error) -> {
+                            if (error != null) {
+                                failed.compareAndSet(null, error);
+                            }
+                        });
+            }
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("Filling the pass-through's input failed", failed.get());
+        }
+        Properties streamsConfig = new Properties();
+        streamsConfig.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough-" + UUID.randomUUID());
+        streamsConfig.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        streamsConfig.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        streamsConfig.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("passthrough").toString());
+        streamsConfig.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        long started = System.nanoTime();
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), streamsConfig)) {
+            streams.start();
+            awaitCommitted(bootstrap, out, count);
+        }
+        return count / ((System.nanoTime() - started) / 1e9);
+    }
+
+    /** A topic just created may answer NOT_LEADER for a moment; the reference must not start in that moment. */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        while (admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .flatMap(description -> description.partitions().stream())
+                .anyMatch(partition -> partition.leader() == null || partition.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The topics " + topics + " got no leaders");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static void awaitCommitted(String bootstrap, String topic, long count) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long seen = 0;
+            while (seen < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Only " + seen + " of " + count + " records came through");
+                }
+                seen += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+    }
+
+    /** Follows orders.events (read committed) and notes when each order settled (PAYMENT_REQUESTED, or a failure). */
+    private static final class Settlements implements AutoCloseable {
+
+        private final KafkaConsumer<String, Object> consumer;
+        private final Map<String, Long> settledAt = new ConcurrentHashMap<>();
+        private final AtomicLong settled = new AtomicLong();
+        private final Thread thread = new Thread(this::follow, "orders-bench-settlements");
+        private volatile boolean running = true;
+        private volatile RuntimeException failure;
+
+        Settlements(String bootstrap, String registry) {
+            Properties config = new Properties();
+            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            AvroDeserializer<Object> values = new AvroDeserializer<>();
+            values.configure(Map.of("schema.registry.url", registry, "specific.avro.reader", "true"), false);
+            consumer = new KafkaConsumer<>(config, new StringDeserializer(), values);
+        }
+
+        void start() {
+            List<TopicPartition> partitions = consumer.partitionsFor(TopicCatalog.ORDERS_EVENTS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread.start();
+        }
+
+        private void follow() {
+            try {
+                while (running) {
+                    for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(100))) {
+                        OrderEvent event = (OrderEvent) record.value();
+                        OrderStatus status = event.getStatus();
+                        if (status == OrderStatus.PAYMENT_REQUESTED || status == OrderStatus.INVENTORY_UNAVAILABLE
+                                || status == OrderStatus.REJECTED) {
+                            if (status != OrderStatus.PAYMENT_REQUESTED) {
+                                throw new IllegalStateException("Order " + event.getOrderId() + " was " + status
+                                        + ": " + event.getReason());
+                            }
+                            settledAt.put(event.getCommandId(), System.nanoTime());
+                            settled.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        void await(long count) {
+            long deadline = System.nanoTime() + GIVE_UP.toNanos();
+            while (settled.get() < count) {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Only " + settled.get() + " of " + count + " orders settled");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+
+        long settledAt(String commandId) {
+            return settledAt.get(commandId);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            consumer.close();
+        }
+    }
+}
