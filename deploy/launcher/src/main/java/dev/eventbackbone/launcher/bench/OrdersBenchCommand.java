@@ -87,6 +87,10 @@ public final class OrdersBenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
     int seconds;
 
+    @Option(names = "--warmup", defaultValue = "5000", description = "Commands posted first and not measured."
+            + " Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
     @Option(names = "--work-dir", description = "Where the platform's data goes; default a fresh temporary directory.")
     Path workDir;
 
@@ -118,7 +122,6 @@ public final class OrdersBenchCommand implements Callable<Integer> {
             String[] passThroughTopics = passThroughTopics(bootstrap);
             try (Settlements settled = new Settlements(bootstrap, registry)) {
                 settled.start();
-                int warmup = 5_000;
                 closedLoop(orders, apiKey, "warm", warmup);
                 settled.await(warmup);
 
