@@ -6,6 +6,7 @@ import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
+import dev.eventbackbone.processors.audit.ErasableStateConfig;
 import dev.eventbackbone.processors.orders.OrderResource;
 import dev.eventbackbone.processors.orders.OrderRouting;
 import dev.eventbackbone.processors.orders.OrderSerdes;
@@ -51,9 +52,10 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
         }
         SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(registryClientConfig(configuration));
         // Built before anything starts, so settings that must not run (IP hashing without a key) stop startup.
+        Map<String, Object> auditConfig = streamsConfig(configuration, configuration.getApplicationId());
+        auditConfig.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, ErasableStateConfig.class);
         ManagedStreams audit = new ManagedStreams(AuditNormalizationTopology.COMPONENT,
-                AuditNormalizationTopology.build(configuration.getAudit(), AuditSerdes.on(registry)),
-                streamsConfig(configuration, configuration.getApplicationId()));
+                AuditNormalizationTopology.build(configuration.getAudit(), AuditSerdes.on(registry)), auditConfig);
         environment.lifecycle().manage(audit);
         environment.healthChecks().register(AuditNormalizationTopology.COMPONENT, audit.healthCheck());
         for (String metric : new String[] {"duplicates-dropped-total", "dead-letters-total"}) {

@@ -51,6 +51,9 @@ public final class ExportVerifier {
         return new Run(trustedKey, heldHead).read(lines);
     }
 
+    private record ErasureClaim(String keyId, long recordIndex, long claimingLeaf) {
+    }
+
     private static final class Run {
         private final PublicKey trustedKey;
         private final SignedTreeHead heldHead;
@@ -60,8 +63,8 @@ public final class ExportVerifier {
         private long checked;
         private long deleted;
         private long erased;
-        /** Erasures leaves claim, by key id, with the leaf that must record each: checked at the end. */
-        private final Map<String, Long> claimedErasures = new LinkedHashMap<>();
+        /** Erasures leaves claim: the key, the leaf that must record it, and the claiming leaf; checked at the end. */
+        private final List<ErasureClaim> claimedErasures = new ArrayList<>();
         /** Key ids the export's own erasure records name, by leaf index. */
         private final Map<Long, Set<String>> erasureRecords = new HashMap<>();
         private long from;
@@ -208,7 +211,7 @@ public final class ExportVerifier {
                 }
                 case "erased" -> {
                     erased++;
-                    claimedErasures.put(keyId, personal.path("erasureIndex").asLong(-1));
+                    claimedErasures.add(new ErasureClaim(keyId, personal.path("erasureIndex").asLong(-1), index));
                 }
                 default -> {
                 }
@@ -244,12 +247,14 @@ public final class ExportVerifier {
         }
 
         private void finish() {
-            for (Map.Entry<String, Long> claim : claimedErasures.entrySet()) {
-                long recordIndex = claim.getValue();
-                if (tree != null && recordIndex >= from && recordIndex < tree.size()
-                        && !erasureRecords.getOrDefault(recordIndex, Set.of()).contains(claim.getKey())) {
-                    fail(recordIndex, "leaves sealed with key " + claim.getKey() + " are shown as erased by leaf "
-                            + recordIndex + ", which records no such erasure");
+            long size = tree == null ? 0 : tree.size();
+            for (ErasureClaim claim : claimedErasures) {
+                // The erasure is recorded after the leaves it erased, within the export's tree.
+                if (claim.recordIndex() <= claim.claimingLeaf() || claim.recordIndex() >= size
+                        || !erasureRecords.getOrDefault(claim.recordIndex(), Set.of()).contains(claim.keyId())) {
+                    fail(claim.claimingLeaf(), "leaf " + claim.claimingLeaf() + " is shown as erased by leaf "
+                            + claim.recordIndex() + ", which is no record of the erasure of key " + claim.keyId()
+                            + " in this export");
                     return;
                 }
             }

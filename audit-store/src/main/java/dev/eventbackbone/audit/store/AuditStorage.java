@@ -197,6 +197,22 @@ public final class AuditStorage implements AutoCloseable {
     }
 
     /**
+     * Rewrites the family's files without what was deleted: a RocksDB delete only marks a key, and the
+     * bytes stay in older files until a compaction reaches them, which for a quiet family may be never.
+     */
+    void compact(Family family) {
+        read(() -> {
+            try {
+                db.compactRange(families.get(family));
+                return null;
+            } catch (RocksDBException e) {
+                throw new AuditStoreException("Cannot compact the audit store's " + family.name + ": " + e.getMessage(),
+                        e);
+            }
+        });
+    }
+
+    /**
      * Forces every write so far to disk (the write-ahead log, fsynced): after this, a power loss
      * cannot take back what was written, so a head signed over it stays true.
      */

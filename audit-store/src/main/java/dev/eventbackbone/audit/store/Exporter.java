@@ -89,7 +89,8 @@ public final class Exporter {
                         write(out, leaf.canonicalJson());
                         if (leaf.sealed()) {
                             write(out, ",\"personal\":");
-                            write(out, CanonicalJson.encode(personal(keyring.personalOf(tenant, leaf.content()))));
+                            write(out, CanonicalJson.encode(personal(withinExport(keyring.personalOf(tenant,
+                                    leaf.content()), size))));
                         }
                         write(out, ",\"storedAt\":" + leaf.storedAt() + ",\"type\":\"leaf\"}\n");
                         leaves.next();
@@ -118,6 +119,17 @@ public final class Exporter {
             }
         }
         return distinct;
+    }
+
+    /**
+     * An erasure recorded after the export's tree size (appended while the export ran) is not in the
+     * export to prove it: the fields are shown as unavailable, as they now are, not as erased.
+     */
+    private static SubjectKeyring.Personal withinExport(SubjectKeyring.Personal personal, long size) {
+        if (personal instanceof SubjectKeyring.Erased erased && erased.erasureIndex() >= size) {
+            return new SubjectKeyring.KeyUnavailable(erased.keyId());
+        }
+        return personal;
     }
 
     /**

@@ -67,13 +67,17 @@ public final class SubjectKeyring {
         });
     }
 
-    /** Forgets a key whose tombstone was read from the topic. */
+    /**
+     * Forgets a key whose tombstone was read from the topic, and compacts the keys so its bytes leave
+     * the disk now (this also clears a key an erasure record deleted: its tombstone follows it).
+     */
     public void forget(String keyId) {
         storage.read(() -> {
             try (WriteBatch batch = new WriteBatch()) {
                 storage.delete(batch, Family.SUBJECT_KEYS, id(keyId));
                 storage.write(batch);
             }
+            storage.compact(Family.SUBJECT_KEYS);
             return null;
         });
     }

@@ -146,7 +146,30 @@ class ErasureTest {
         ExportVerifier.Outcome outcome = verify(forged, null);
 
         assertThat(outcome.verified()).isFalse();
-        assertThat(outcome.reason()).contains("records no such erasure");
+        assertThat(outcome.reason()).contains("no record of the erasure");
+    }
+
+    @Test
+    void anErasureClaimThatNamesNoErasureLeafOrNoneAtAllIsCaught() {
+        append(erasureRecord("acme", ALICE.keyId()));
+        String export = export();
+        String claim = "\"erasureIndex\":4,";
+
+        for (String forged : List.of(export.replace(claim, ""), export.replace(claim, "\"erasureIndex\":99,"),
+                export.replace(claim, "\"erasureIndex\":0,"))) {
+            ExportVerifier.Outcome outcome = verify(forged, null);
+            assertThat(outcome.verified()).as(forged).isFalse();
+            assertThat(outcome.reason()).contains("no record of the erasure");
+        }
+        assertThat(verify(export, null).verified()).isTrue();
+    }
+
+    @Test
+    void aKeyReadFromTheTopicIsForgottenOnItsTombstone() {
+        log.keyring().forget(ALICE.keyId());
+
+        assertThat(log.keyring().personalOf("acme", log.searcher().leaf("acme", 0).orElseThrow().content()))
+                .isEqualTo(new SubjectKeyring.KeyUnavailable(ALICE.keyId()));
     }
 
     private void append(AuditRecord record) {

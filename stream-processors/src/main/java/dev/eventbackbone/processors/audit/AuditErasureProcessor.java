@@ -62,12 +62,14 @@ final class AuditErasureProcessor implements Processor<byte[], byte[], Object, O
             deadLetter(record, e);
             return;
         }
-        subjectKeys.destroy(request.getTenantId(), request.getSubject()).ifPresent(key -> {
+        // Named as the records name the actor: an erasure asked for by e-mail address finds the keys of its hash.
+        String subject = AuditNormalizer.subjectOf(request.getSubject());
+        subjectKeys.destroy(request.getTenantId(), subject).ifPresent(key -> {
             LOG.info("Erased subject key {} of tenant {} (request {})", key.keyId(), request.getTenantId(),
                     request.getRequestId());
             context.forward(new Record<Object, Object>(key.keyId(), null, record.timestamp()),
                     AuditNormalizationTopology.SUBJECT_KEYS_SINK);
-            AuditRecord erased = erasureRecord(request, key, context.currentSystemTimeMs());
+            AuditRecord erased = erasureRecord(request, subject, key, context.currentSystemTimeMs());
             Headers headers = new RecordHeaders();
             headers.add("event-id", erased.getEventId().getBytes(StandardCharsets.UTF_8));
             headers.add("tenant", erased.getTenantId().getBytes(StandardCharsets.UTF_8));
@@ -78,7 +80,8 @@ final class AuditErasureProcessor implements Processor<byte[], byte[], Object, O
     }
 
     /** The log's record of an erasure: who asked, which subject, which key, and when it was destroyed. */
-    static AuditRecord erasureRecord(AuditErasureRequest request, SubjectKey key, long destroyedAtMillis) {
+    static AuditRecord erasureRecord(AuditErasureRequest request, String subject, SubjectKey key,
+                                     long destroyedAtMillis) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("requestId", request.getRequestId());
         metadata.put("keyId", key.keyId());
@@ -97,7 +100,7 @@ final class AuditErasureProcessor implements Processor<byte[], byte[], Object, O
                 .setSeverity(AuditSeverity.NOTICE)
                 .setActorType(AuditActorType.API_KEY)
                 .setActorId(request.getRequestedBy())
-                .setResource(new AuditResource("subject", request.getSubject(), null))
+                .setResource(new AuditResource("subject", subject, null))
                 .setFlags(new AuditFlags(false, false, false))
                 .setMetadata(metadata)
                 .build();

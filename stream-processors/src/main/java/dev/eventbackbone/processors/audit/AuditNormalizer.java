@@ -82,13 +82,10 @@ final class AuditNormalizer {
             actorId = ((String) raw.getActor()).trim();
             record.setActorType(Vocabulary.actorTypeOfId(actorId));
         }
-        // An e-mail address used as the actor id is personal data like actor.email: only its hash is kept.
         if (Vocabulary.isEmail(actorId)) {
-            String idHash = PersonalData.emailHash(actorId);
-            emailHash = emailHash != null ? emailHash : idHash;
-            actorId = PersonalData.HASHED_EMAIL_ID_PREFIX + idHash;
+            emailHash = emailHash != null ? emailHash : PersonalData.emailHash(actorId);
         }
-        record.setActorId(actorId).setActorEmailHash(emailHash);
+        record.setActorId(subjectOf(actorId)).setActorEmailHash(emailHash);
         // The top-level ip is what the receiving service saw; the actor's is its own claim.
         record.setIp(personalData.ip(tenant, isBlank(raw.getIp()) ? actorIp : raw.getIp()));
 
@@ -117,5 +114,16 @@ final class AuditNormalizer {
             }
         }
         return null;
+    }
+
+    /**
+     * The actor id a record keeps for an actor id as sent: trimmed, and an e-mail address (personal
+     * data like actor.email) replaced by its hash, so only that is kept. Also the subject an erasure
+     * request names, so one asked for by the address finds the keys made for its hash.
+     */
+    static String subjectOf(String actorId) {
+        String trimmed = actorId.trim();
+        return Vocabulary.isEmail(trimmed) ? PersonalData.HASHED_EMAIL_ID_PREFIX + PersonalData.emailHash(trimmed)
+                : trimmed;
     }
 }

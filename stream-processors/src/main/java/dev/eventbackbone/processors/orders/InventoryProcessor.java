@@ -79,7 +79,8 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
 
     private void onStep(InventoryReservation step, Record<byte[], byte[]> record) {
         String key = step.getTenantId() + ":" + step.getSku();
-        String reservationKey = key + '\u0000' + step.getOrderId();
+        // Order ids are the customer's own: two customers may both have an order "1001".
+        String reservationKey = key + '\u0000' + step.getCustomerId() + '\u0000' + step.getOrderId();
         Stock current = load(key);
         switch (step.getAction()) {
             case RESERVE -> reserve(current, reservationKey, step);

@@ -167,6 +167,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
         order.orderId = orderId;
         order.currency = command.getCurrency();
         order.placedAt = now();
+        order.placeEventId = command.getEventId();
         order.traceparent = command.getTraceparent();
         command.getItems().forEach(item -> order.items.add(OrderState.Line.of(item)));
         order.metadata.putAll(command.getMetadata());
@@ -306,7 +307,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
             deadlines.put(deadlineKey(order), order.tenantId + ":" + order.customerId + ":" + order.orderId);
             transition(order, cause, OrderStatus.PAYMENT_REQUESTED, null);
             PaymentRequest request = PaymentRequest.newBuilder()
-                    .setEventId(order.orderId + ":payment")
+                    .setEventId(order.placeEventId + ":payment")
                     .setTenantId(order.tenantId)
                     .setCustomerId(order.customerId)
                     .setOrderId(order.orderId)
@@ -350,14 +351,19 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
             if (order == null || order.status != OrderStatus.PAYMENT_REQUESTED) {
                 continue;
             }
-            order.paymentDeadline = 0;
-            release(order);
             String customerKey = customerKeyOf(order);
             CustomerState customer = customer(customerKey);
+            if (!customer.queue.isEmpty()) {
+                // A confirmation may be waiting in the queue, accepted before the deadline: not yet.
+                deadlines.put(entry.key, entry.value);
+                continue;
+            }
+            order.paymentDeadline = 0;
+            release(order);
             forgetSpend(customer, order.orderId);
             OrderCommand timeout = OrderCommand.newBuilder(placeCommandOf(order))
                     .setCommandId("payment-timeout:" + order.orderId)
-                    .setEventId(order.orderId + ":timeout")
+                    .setEventId(order.placeEventId + ":timeout")
                     .build();
             transition(order, timeout, OrderStatus.CANCELLED, "payment_timeout");
             orders.put(entry.value, order);
@@ -455,7 +461,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
         data.put("totalMinor", Long.toString(order.totalMinor));
         data.put("currency", order.currency);
         NotificationRequest request = NotificationRequest.newBuilder()
-                .setEventId(order.orderId + ":paid")
+                .setEventId(order.placeEventId + ":paid")
                 .setTenantId(order.tenantId)
                 .setSource(OrderTopology.COMPONENT)
                 .setReceivedAt(Instant.ofEpochMilli(now()))
@@ -477,7 +483,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
     private static OrderCommand placeCommandOf(OrderState order) {
         String placeCommandId = order.history.isEmpty() ? order.orderId : order.history.get(0).commandId;
         return OrderCommand.newBuilder()
-                .setEventId(order.orderId)
+                .setEventId(order.placeEventId)
                 .setTenantId(order.tenantId)
                 .setSource(OrderTopology.COMPONENT)
                 .setReceivedAt(Instant.ofEpochMilli(order.placedAt))

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -35,7 +36,10 @@ public final class OrderResource {
 
     static final String SCOPE = "read:orders";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long LONGEST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Queries waiting for a command at once; more answer 503 at once, so no caller can tie up every thread. */
+    static final int MAX_WAITING = 64;
 
     private final ApiKeyStore keys;
     private final OrderQueries queries;
@@ -43,6 +47,7 @@ public final class OrderResource {
     private final StreamsOwnership stockOwnership;
     private final Duration readYourWritesTimeout;
     private final String self;
+    private final Semaphore waiting = new Semaphore(MAX_WAITING);
 
     public OrderResource(ApiKeyStore keys, Supplier<KafkaStreams> streams, StreamsOwnership orderOwnership,
                          StreamsOwnership stockOwnership, Duration readYourWritesTimeout, String self) {
@@ -109,16 +114,29 @@ public final class OrderResource {
             return partition;
         }
         long offset = offsetIn(after, partition);
-        long deadline = System.nanoTime() + readYourWritesTimeout.toNanos();
-        while (!applied(partition, offset, tenant, customerId)) {
-            if (System.nanoTime() > deadline) {
-                throw ApiError.of(503, "not_caught_up", "The command at " + after + " is not applied yet after "
-                        + readYourWritesTimeout.toMillis() + " ms; nothing older than it is shown. Retry shortly.")
-                        .retryAfter(1).asException();
-            }
-            LockSupport.parkNanos(POLL_NANOS);
+        if (applied(partition, offset, tenant, customerId)) {
+            return partition;
         }
-        return partition;
+        if (!waiting.tryAcquire()) {
+            throw ApiError.of(503, "busy", "Too many queries are waiting for their commands; retry shortly.")
+                    .retryAfter(1).asException();
+        }
+        try {
+            long deadline = System.nanoTime() + readYourWritesTimeout.toNanos();
+            long pause = FIRST_POLL_NANOS;
+            while (!applied(partition, offset, tenant, customerId)) {
+                if (System.nanoTime() > deadline) {
+                    throw ApiError.of(503, "not_caught_up", "The command at " + after + " is not applied yet after "
+                            + readYourWritesTimeout.toMillis() + " ms; nothing older than it is shown. Retry shortly.")
+                            .retryAfter(1).asException();
+                }
+                LockSupport.parkNanos(pause);
+                pause = Math.min(LONGEST_POLL_NANOS, pause * 2);
+            }
+            return partition;
+        } finally {
+            waiting.release();
+        }
     }
 
     /** False also while the partition is not queryable here yet (starting, restoring): the wait covers that too. */

@@ -21,6 +21,8 @@ final class OrderState {
     long subtotalMinor;
     long totalMinor;
     long placedAt;
+    /** The PLACE command's event id, unique per command: the stem of the ids of what the order writes later. */
+    String placeEventId;
     String traceparent;
     List<Line> items = new ArrayList<>();
     Map<String, String> metadata = new LinkedHashMap<>();

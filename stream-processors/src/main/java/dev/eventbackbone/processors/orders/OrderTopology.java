@@ -48,8 +48,8 @@ public final class OrderTopology {
 
     public static Topology build(OrderSettings settings, OrderSerdes serdes) {
         Duration dedupe = settings.getCommandDedupeWindow().toJavaDuration();
-        // Every store is cached: a key changed several times within a commit (an order's steps, a busy SKU,
-        // the partition's read offset) goes to its changelog once per commit, not once per change.
+        // No store is cached: a cached store would show interactive queries the state as of the last commit,
+        // so a read-your-writes query could see a command's offset read before what the command did.
         Topology topology = new Topology();
         topology.addSource(ORDER_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 TopicCatalog.ORDERS_COMMANDS, TopicCatalog.ORDERS_RESERVATION_RESULTS);
@@ -59,20 +59,20 @@ public final class OrderTopology {
         topology.addProcessor(INVENTORY_PROCESSOR, () -> new InventoryProcessor(serdes), INVENTORY_SOURCE);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ORDERS_STORE),
-                Serdes.String(), new JsonSerde<>(OrderState.class)).withCachingEnabled(), ORDER_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(OrderState.class)), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMERS_STORE),
-                Serdes.String(), new JsonSerde<>(CustomerState.class)).withCachingEnabled(), ORDER_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(CustomerState.class)), ORDER_PROCESSOR);
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(COMMANDS_STORE, dedupe, dedupe, false),
                 Serdes.String(), Serdes.Long()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
-                Serdes.String(), Serdes.String()).withCachingEnabled(), ORDER_PROCESSOR);
+                Serdes.String(), Serdes.String()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPLIED_STORE),
-                Serdes.Integer(), Serdes.Long()).withCachingEnabled(), ORDER_PROCESSOR);
+                Serdes.Integer(), Serdes.Long()), ORDER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STOCK_STORE),
-                Serdes.String(), new JsonSerde<>(Stock.class)).withCachingEnabled(), INVENTORY_PROCESSOR);
+                Serdes.String(), new JsonSerde<>(Stock.class)), INVENTORY_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVATIONS_STORE),
-                Serdes.String(), Serdes.Integer()).withCachingEnabled(), INVENTORY_PROCESSOR);
+                Serdes.String(), Serdes.Integer()), INVENTORY_PROCESSOR);
 
         topology.addSink(EVENTS_SINK, TopicCatalog.ORDERS_EVENTS, new StringSerializer(),
                 serdes.events().serializer(), ORDER_PROCESSOR);

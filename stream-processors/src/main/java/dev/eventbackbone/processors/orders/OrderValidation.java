@@ -51,8 +51,8 @@ final class OrderValidation {
             long windowStart = now - limits.getSpendingWindow().toMilliseconds();
             customer.spending.removeIf(spend -> spend.at < windowStart);
             long spent = customer.spending.stream().filter(spend -> spend.currency.equals(command.getCurrency()))
-                    .mapToLong(spend -> spend.amountMinor).sum();
-            if (spent + subtotal > limit) {
+                    .mapToLong(spend -> spend.amountMinor).reduce(0, Math::addExact);
+            if (subtotal > limit - spent) {
                 return "spending_limit: " + command.getCurrency() + " " + spent + " spent in the last "
                         + limits.getSpendingWindow() + " plus " + subtotal + " would pass the limit of " + limit;
             }

@@ -402,6 +402,21 @@ class AuditNormalizationTopologyIT {
     }
 
     @Test
+    void anErasureAskedForByEmailAddressDestroysTheKeyOfItsHash() {
+        AuditDriver driver = driver();
+        AuditRecord before = driver.logged(event().setActor(AuditActor.newBuilder().setId("Ann.Lee@Example.com")
+                .setName("Ann").build()).build());
+        driver.subjectKeys.readKeyValuesToList();
+
+        driver.erase("acme", " ann.lee@example.COM ", "req-3");
+
+        assertThat(driver.subjectKeys.readKeyValuesToList()).singleElement()
+                .satisfies(tombstone -> assertThat(tombstone.key).isEqualTo(before.getSealed().getKeyId()));
+        assertThat(driver.events.readValue().getResource().getId()).isEqualTo(before.getActorId())
+                .startsWith("email-sha256:");
+    }
+
+    @Test
     void erasingASubjectThisTaskNeverSawChangesNothing() {
         AuditDriver driver = driver();
 

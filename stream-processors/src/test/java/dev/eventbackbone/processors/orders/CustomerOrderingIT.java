@@ -99,6 +99,24 @@ class CustomerOrderingIT {
     }
 
     @Test
+    void aConfirmationWaitingInTheQueueAtTheDeadlineIsNotTimedOut() {
+        send(place("o-1", item("a", 1, 100)).build());
+        answer("o-1", "a", true);
+        send(place("o-2", item("b", 1, 100)).build());
+        send(command(OrderCommandType.CONFIRM_PAYMENT, "o-1").build());
+        forwarded();
+
+        long afterDeadline = OrderDriver.START.plus(Duration.ofMinutes(16)).toEpochMilli();
+        context.setCurrentSystemTimeMs(afterDeadline);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(afterDeadline);
+        assertThat(forwarded()).as("o-1 is not cancelled while its confirmation waits").isEmpty();
+
+        answer("o-2", "b", true);
+
+        assertThat(forwarded()).contains("event PAID o-1").doesNotContain("event CANCELLED o-1");
+    }
+
+    @Test
     void aCommandForAnotherCustomerDoesNotWait() {
         send(place("o-1", item("a", 1, 100)).build());
         forwarded();

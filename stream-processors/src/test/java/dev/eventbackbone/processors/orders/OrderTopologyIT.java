@@ -118,6 +118,19 @@ class OrderTopologyIT {
     }
 
     @Test
+    void twoCustomersWithTheSameOrderIdShareNoReservation() {
+        OrderDriver driver = driver();
+        driver.stock("a", 1);
+
+        driver.answer(place("1001", item("a", 1, 100)).build());
+        List<OrderEvent> other = driver.answer(place("1001", item("a", 1, 100)).setCustomerId("c-2").build());
+        driver.answer(command(OrderCommandType.CANCEL, "1001").setCustomerId("c-2").build());
+
+        assertThat(statuses(other)).endsWith(OrderStatus.INVENTORY_UNAVAILABLE);
+        assertThat(driver.stockOf("a")).as("c-1's unit stays reserved for c-1").containsExactly(0, 1);
+    }
+
+    @Test
     void cancellingOrDecliningReleasesTheStock() {
         OrderDriver driver = driver();
         driver.stock("a", 3);
