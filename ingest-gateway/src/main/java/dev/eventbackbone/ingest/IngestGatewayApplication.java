@@ -129,6 +129,11 @@ public class IngestGatewayApplication extends ServiceApplication<IngestGatewayCo
         return configuration.getRegistry().clientConfig();
     }
 
+    /** The producer settings the gateway runs with unless its configuration overrides them; for benchmarks' baselines. */
+    public static Map<String, Object> producerDefaults() {
+        return EventPublisher.producerDefaults();
+    }
+
     private static Map<String, Object> kafkaClientConfig(IngestGatewayConfiguration configuration) {
         return configuration.getKafka().clientConfig();
     }

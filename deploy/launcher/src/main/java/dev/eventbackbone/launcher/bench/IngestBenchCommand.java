@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +17,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code backbone bench ingest}: HTTP load against a running gateway, single events or batches,
  * closed-loop (as fast as the connections allow) or at a steady rate; with {@code --compare-raw},
- * a plain {@code kafka-clients} producer at full speed against the same broker right after.
+ * in the same run a raw producer replaying the gateway's own records before and after the gateway
+ * run ({@link RawReplay}), Apache Kafka's ProducerPerformance, and the CPU each process used.
  */
 @Command(name = "ingest",
         mixinStandardHelpOptions = true,
@@ -74,7 +75,9 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
             description = "Steady events/s (latency from the intended send time); 0 = as fast as possible.")
     int rate;
 
-    @Option(names = "--compare-raw", description = "Also run a plain Kafka producer at full speed on the same broker.")
+    @Option(names = "--compare-raw", description = "Also, in the same run: a raw producer replaying the gateway's own"
+            + " records (keys, Avro values, headers) with its producer settings and as many requests in flight, before"
+            + " and after the gateway run; Apache Kafka's ProducerPerformance; the CPU each process used.")
     boolean compareRaw;
 
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
@@ -84,10 +87,6 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--client-config", description = "Kafka client properties for --compare-raw (SASL/TLS).")
     Path clientConfig;
 
-    @Option(names = "--raw-record-size", defaultValue = "0",
-            description = "Value bytes of the raw producer's records; default: 0.6 x --event-size, about the Avro size.")
-    int rawRecordSize;
-
     @Override
     public Integer call() throws Exception {
         String apiKey = apiKey();
@@ -96,14 +95,61 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
         System.out.printf("ingest bench: %s, %d event(s) per request of %d B JSON, %d connections, %s%s%n",
                 target, eventsPerRequest, eventSize, connections, duration,
                 rate > 0 ? ", steady " + rate + " events/s" : ", as fast as possible");
+        if (!compareRaw) {
+            report("gateway", httpRun(apiKey, target, eventsPerRequest, warmup, duration));
+            return 0;
+        }
+        // Raw, gateway, raw again, in one run: the baseline replays what the gateway itself wrote.
+        Map<String, Object> kafka = kafkaConfig();
+        ProcessHandle platform = platformProcess();
+        httpRun(apiKey, target, eventsPerRequest, warmup, Duration.ZERO);
+        String topic = topicOf();
+        List<RawReplay.Captured> records = RawReplay.capture(kafka, topic, 50_000);
+        int partitions = partitionsOf(kafka, topic);
+        double recordSize = records.stream().mapToInt(record -> record.value().length).average().orElse(0);
+        System.out.printf("%nreplaying %,d of the gateway's own records from %s (mean value %.0f B, with their keys"
+                + " and headers), gateway producer settings, %d requests of %d record(s) in flight%n",
+                records.size(), topic, recordSize, connections, eventsPerRequest);
+        CpuMeter cpu = new CpuMeter(platform);
+        double rawBefore = RawReplay.run(kafka, partitions, records, connections, eventsPerRequest, duration);
+        String cpuRawBefore = cpu.sinceLast();
+        LoadResult gateway = httpRun(apiKey, target, eventsPerRequest, Duration.ofSeconds(2), duration);
+        String cpuGateway = cpu.sinceLast();
+        double rawAfter = RawReplay.run(kafka, partitions, records, connections, eventsPerRequest, duration);
+        String cpuRawAfter = cpu.sinceLast();
+        double producerPerformance = producerPerformance(kafka, (int) Math.round(recordSize),
+                (long) Math.max(100_000, (rawBefore + rawAfter) / 2 * duration.toSeconds()));
 
+        report("gateway", gateway);
+        double gatewayRate = gateway.events() / (duration.toNanos() / 1e9);
+        System.out.printf("%n| run | records/s | CPU (cores) |%n|---|---|---|%n");
+        System.out.printf("| raw replay, before | %,.0f | %s |%n", rawBefore, cpuRawBefore);
+        System.out.printf("| gateway (%s%s), %d connections | %,.0f | %s |%n", mode,
+                mode == Mode.batch ? " of " + batchSize : "", connections, gatewayRate, cpuGateway);
+        System.out.printf("| raw replay, after | %,.0f | %s |%n", rawAfter, cpuRawAfter);
+        System.out.printf("| Apache Kafka ProducerPerformance, %d B values, same settings | %,.0f | |%n",
+                Math.round(recordSize), producerPerformance);
+        System.out.printf("%ngateway / raw replay (mean of before and after)    %.0f %%%n",
+                100 * gatewayRate / ((rawBefore + rawAfter) / 2));
+        return 0;
+    }
+
+    private void report(String what, LoadResult result) {
+        System.out.println();
+        System.out.println(what + " (" + mode + (mode == Mode.batch ? " of " + batchSize : "") + "):");
+        result.print(System.out, duration.toNanos() / 1e9);
+    }
+
+    /** Posts for {@code warm} (not measured) and then for {@code measured}; what the measured part did. */
+    private LoadResult httpRun(String apiKey, URI target, int eventsPerRequest, Duration warm, Duration measured)
+            throws InterruptedException {
         LoadResult result = new LoadResult();
         AtomicLong sequence = new AtomicLong();
         long start = System.nanoTime();
-        long measuredFrom = start + warmup.toNanos();
-        long end = measuredFrom + duration.toNanos();
+        long measuredFrom = start + warm.toNanos();
+        long end = measuredFrom + measured.toNanos();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-        progress.schedule(result::reset, warmup.toMillis(), TimeUnit.MILLISECONDS);
+        progress.schedule(result::reset, warm.toMillis(), TimeUnit.MILLISECONDS);
         LongAdder lastEvents = new LongAdder();
         progress.scheduleAtFixedRate(() -> {
             long now = result.events();
@@ -117,7 +163,7 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
         // latency counts from then: a stalled gateway cannot hide its stall by slowing the sender.
         long intervalNanos = rate > 0 ? TimeUnit.SECONDS.toNanos(1) * eventsPerRequest / rate : 0;
         AtomicLong slot = new AtomicLong();
-        List<Thread> senders = new java.util.ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Thread sender = new Thread(() -> {
                 try (Http1Connection connection = new Http1Connection(target, apiKey)) {
@@ -160,20 +206,99 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
             sender.join();
         }
         progress.shutdownNow();
-        System.out.println();
-        System.out.println("gateway (" + mode + (mode == Mode.batch ? " of " + batchSize : "") + "):");
-        result.print(System.out, duration.toNanos() / 1e9);
-        double gatewayRate = result.events() / (duration.toNanos() / 1e9);
+        return result;
+    }
 
-        if (compareRaw) {
-            int size = rawRecordSize > 0 ? rawRecordSize : (int) (eventSize * 0.6);
-            double raw = RawProducerRun.run(kafkaConfig(), size, EventBodies.USERS, duration);
-            System.out.println();
-            System.out.printf("raw kafka-clients producer (acks=all, idempotent, linger 5 ms, lz4, 6 partitions,"
-                    + " %d B values):%n  throughput      %,.0f events/s%n", size, raw);
-            System.out.printf("%ngateway / raw    %.0f %%%n", 100 * gatewayRate / raw);
+    /** The stream's topic, as the gateway lists it. */
+    private String topicOf() {
+        return switch (stream) {
+            case "audit" -> "audit.raw";
+            case "orders" -> "orders.commands";
+            case "inventory" -> "inventory.updates";
+            case "notifications" -> "notifications.requests";
+            default -> "analytics.events";
+        };
+    }
+
+    private static int partitionsOf(Map<String, Object> kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka)) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
         }
-        return 0;
+    }
+
+    /**
+     * The JVM of {@code backbone up} (broker, registry, gateway) for its CPU figure: the process whose
+     * command line runs the launcher with {@code up}; none when the platform runs elsewhere.
+     */
+    private static ProcessHandle platformProcess() {
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.pid() != ProcessHandle.current().pid())
+                .filter(process -> process.info().arguments().map(List::of)
+                        .map(arguments -> arguments.contains("up") && arguments.stream()
+                                .anyMatch(argument -> argument.endsWith("backbone.jar")))
+                        .orElse(false))
+                .findFirst().orElse(null);
+    }
+
+    /** Apache Kafka's ProducerPerformance in a JVM of its own, with the gateway's producer settings. */
+    private double producerPerformance(Map<String, Object> kafka, int recordSize, long records) throws Exception {
+        String topic = "bench.producer-performance-" + System.currentTimeMillis();
+        try (Admin admin = Admin.create(kafka)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitionsOf(kafka, topicOf()), (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
+                "--topic", topic, "--num-records", Long.toString(records), "--record-size",
+                Integer.toString(Math.max(1, recordSize)), "--throughput", "-1", "--producer-props"));
+        RawReplay.gatewayProducerConfig(kafka).forEach((name, value) -> command.add(name + "=" + value));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(5, TimeUnit.MINUTES);
+        Matcher summary = Pattern.compile("(\\d+) records sent, ([0-9.]+) records/sec").matcher(output);
+        double perSecond = -1;
+        while (summary.find()) {
+            perSecond = Double.parseDouble(summary.group(2));
+        }
+        if (perSecond < 0) {
+            throw new IllegalStateException("ProducerPerformance printed no summary:\n" + output);
+        }
+        try (Admin admin = Admin.create(kafka)) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        }
+        return perSecond;
+    }
+
+    /** CPU cores used by this JVM and by the platform's since the last call. */
+    private static final class CpuMeter {
+        private final ProcessHandle platform;
+        private long lastWall = System.nanoTime();
+        private long lastSelf = cpuNanos(ProcessHandle.current());
+        private long lastPlatform;
+
+        CpuMeter(ProcessHandle platform) {
+            this.platform = platform;
+            this.lastPlatform = platform == null ? 0 : cpuNanos(platform);
+        }
+
+        String sinceLast() {
+            long wall = System.nanoTime();
+            long self = cpuNanos(ProcessHandle.current());
+            long platformNow = platform == null ? 0 : cpuNanos(platform);
+            double seconds = (wall - lastWall) / 1e9;
+            String text = String.format("bench %.2f", (self - lastSelf) / 1e9 / seconds)
+                    + (platform == null ? "" : String.format(", platform %.2f", (platformNow - lastPlatform) / 1e9
+                    / seconds));
+            lastWall = wall;
+            lastSelf = self;
+            lastPlatform = platformNow;
+            return text;
+        }
+
+        private static long cpuNanos(ProcessHandle process) {
+            return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        }
     }
 
     private String apiKey() throws IOException {
@@ -203,62 +328,6 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
         }
         config.put("bootstrap.servers", bootstrapServers);
         return config;
-    }
-
-    /** A plain producer with the gateway's settings, at full speed, on a scratch topic. */
-    static final class RawProducerRun {
-
-        private RawProducerRun() {
-        }
-
-        static double run(Map<String, Object> kafka, int valueSize, int keys, Duration duration) throws Exception {
-            String topic = "bench.raw-" + System.currentTimeMillis();
-            try (Admin admin = Admin.create(kafka)) {
-                int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
-                admin.createTopics(List.of(new NewTopic(topic, 6, (short) Math.min(3, brokers)))).all()
-                        .get(30, TimeUnit.SECONDS);
-                try {
-                    return produce(kafka, topic, valueSize, keys, duration);
-                } finally {
-                    admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                }
-            }
-        }
-
-        private static double produce(Map<String, Object> kafka, String topic, int valueSize, int keys,
-                                      Duration duration) {
-            Map<String, Object> config = new HashMap<>(kafka);
-            config.putAll(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", "5",
-                    "batch.size", "131072", "compression.type", "lz4", "max.in.flight.requests.per.connection", "5"));
-            // Values like the gateway's: the same event text per user, so lz4 finds what it finds there, no more.
-            byte[][] keyBytes = new byte[keys][];
-            byte[][] values = new byte[keys][];
-            for (int i = 0; i < keys; i++) {
-                keyBytes[i] = ("bench:u-" + i).getBytes(StandardCharsets.UTF_8);
-                values[i] = EventBodies.event(i, valueSize).getBytes(StandardCharsets.UTF_8);
-            }
-            LongAdder acked = new LongAdder();
-            LongAdder failed = new LongAdder();
-            long start = System.nanoTime();
-            long end = start + duration.toNanos();
-            try (KafkaProducer<byte[], byte[]> producer =
-                         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (long n = 0; System.nanoTime() < end; n++) {
-                    producer.send(new ProducerRecord<>(topic, keyBytes[(int) (n % keys)], values[(int) (n % keys)]), (metadata, failure) -> {
-                        if (failure == null) {
-                            acked.increment();
-                        } else {
-                            failed.increment();
-                        }
-                    });
-                }
-                producer.flush();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("  raw producer: %,d records acknowledged, %,d failed, in %.1f s%n", acked.sum(),
-                    failed.sum(), seconds);
-            return acked.sum() / seconds;
-        }
     }
 
     /** Reads {@code 30s}, {@code 2m}, {@code 500ms} or an ISO-8601 duration. */
