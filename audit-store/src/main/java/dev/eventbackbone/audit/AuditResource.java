@@ -15,11 +15,11 @@ import dev.eventbackbone.audit.store.StoredLeaf;
 import dev.eventbackbone.audit.store.SubjectKeyring;
 import dev.eventbackbone.audit.store.TreeProofs;
 import dev.eventbackbone.audit.store.Verification;
-import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditOutcome;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.service.ApiError;
+import dev.eventbackbone.service.ApiKeyAuthorization;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -305,16 +305,7 @@ public final class AuditResource {
     }
 
     private String tenantOf(String authorization) {
-        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
-                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'.").asException());
-        ApiKey key = keys.authenticate(secret).orElseThrow(() ->
-                ApiError.of(401, "unknown_api_key", "The API key is not known: check it, or create one with"
-                        + " `backbone keys create --scopes read:audit`.").asException());
-        if (!key.allows(SCOPE)) {
-            throw ApiError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant()
-                    + " lacks the scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".").asException();
-        }
-        return key.tenant();
+        return ApiKeyAuthorization.require(keys, authorization, SCOPE).tenant();
     }
 
     private static Set<String> symbols(Enum<?>[] values) {

@@ -8,6 +8,7 @@ import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.events.AuditErasureRequest;
 import dev.eventbackbone.contracts.serde.AvroSerializer;
 import dev.eventbackbone.service.ApiError;
+import dev.eventbackbone.service.ApiKeyAuthorization;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -66,7 +67,7 @@ public final class ErasureResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response erase(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, JsonNode body) {
-        ApiKey key = authorize(authorization);
+        ApiKey key = ApiKeyAuthorization.require(keys, authorization, SCOPE);
         if (body == null || !body.isObject()) {
             throw ApiError.of(400, "invalid_body", "The body must be a JSON object such as {\"subject\": \"u-42\","
                     + " \"reason\": \"ticket 1234\"}.").asException();
@@ -134,19 +135,6 @@ public final class ErasureResource {
                     .asException();
         }
         return value.asText();
-    }
-
-    private ApiKey authorize(String authorization) {
-        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
-                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'.").asException());
-        ApiKey key = keys.authenticate(secret).orElseThrow(() -> ApiError.of(401, "unknown_api_key",
-                "The API key is not known: check it, or create one with `backbone keys create --scopes erase:audit`.")
-                .asException());
-        if (!key.allows(SCOPE)) {
-            throw ApiError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant() + " lacks the"
-                    + " scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".").asException();
-        }
-        return key;
     }
 
     private static String rootMessage(Throwable e) {

@@ -2,6 +2,7 @@ package dev.eventbackbone.processors;
 
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
+import dev.eventbackbone.contracts.registry.SchemaRegistryException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Record;
@@ -53,6 +55,23 @@ public final class DeadLetters {
                 .setSourcePartition(source == null ? null : source.partition())
                 .setSourceOffset(source == null ? null : source.offset())
                 .build();
+    }
+
+    /**
+     * Why a value could not be decoded. A registry that cannot be reached, or a JVM that refuses the
+     * generated classes, is no fault of the record: rethrown, so the record is retried, not dead-lettered.
+     */
+    public static RejectionReason reasonOf(SerializationException e) {
+        if (e.getCause() instanceof SchemaRegistryException registry) {
+            if (registry.status() == 404) {
+                return RejectionReason.UNKNOWN_SCHEMA;
+            }
+            throw e;
+        }
+        if (e.getCause() instanceof SecurityException) {
+            throw e;
+        }
+        return RejectionReason.UNDECODABLE;
     }
 
     private static Map<String, String> safeHeaders(Headers headers) {

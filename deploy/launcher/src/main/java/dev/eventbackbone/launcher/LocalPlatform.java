@@ -10,6 +10,7 @@ import dev.eventbackbone.contracts.catalog.TopicSpec;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
+import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.ingest.IngestGatewayApplication;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration;
 import dev.eventbackbone.processors.StreamProcessorsApplication;
@@ -28,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,6 +88,18 @@ public final class LocalPlatform implements AutoCloseable {
                     int processorsAdminPort,
                     String bootstrapServers, String registryUrl, Map<String, String> clientConfig,
                     Set<Service> services) {
+
+        /** A fresh embedded platform in {@code dir} on free ports, with the given services: for benchmarks. */
+        public static Settings onFreePorts(Path dir, Set<Service> services) {
+            Set<Integer> taken = new HashSet<>();
+            int[] ports = new int[10];
+            for (int i = 0; i < ports.length; i++) {
+                ports[i] = FreePorts.nextExcept(taken);
+                taken.add(ports[i]);
+            }
+            return new Settings(dir, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7],
+                    ports[8], null, null, Map.of(), services);
+        }
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
         Map<String, String> kafkaSettings() {

@@ -9,7 +9,6 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.contracts.registry.SchemaRegistryException;
 import dev.eventbackbone.processors.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +80,7 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
         try {
             raw = decode(record.value());
         } catch (SerializationException e) {
-            deadLetter(record, null, reasonOf(e), e.getMessage(), null, e);
+            deadLetter(record, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
             return;
         }
         String blank = AuditNormalizer.blankField(raw);
@@ -155,22 +154,6 @@ final class AuditNormalizationProcessor implements Processor<byte[], byte[], Obj
         return rawValues.deserialize(TopicCatalog.AUDIT_RAW, value);
     }
 
-    /**
-     * Why a value could not be decoded. A registry that cannot be reached, or a JVM that refuses the
-     * generated classes, is no fault of the record: rethrown, so the record is retried, not dead-lettered.
-     */
-    private static RejectionReason reasonOf(SerializationException e) {
-        if (e.getCause() instanceof SchemaRegistryException registry) {
-            if (registry.status() == 404) {
-                return RejectionReason.UNKNOWN_SCHEMA;
-            }
-            throw e;
-        }
-        if (e.getCause() instanceof SecurityException) {
-            throw e;
-        }
-        return RejectionReason.UNDECODABLE;
-    }
 
     /** Whether the event was normalized within the dedupe window before or after this record's time. */
     private boolean alreadySeen(String eventKey, long timestamp) {

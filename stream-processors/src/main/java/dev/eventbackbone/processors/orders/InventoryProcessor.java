@@ -53,7 +53,7 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
                 onUpdate(serdes.updates().deserializer().deserialize(topic, record.value()), record);
             }
         } catch (SerializationException e) {
-            deadLetter(record, null, null, OrderProcessor.reasonOf(e), e.getMessage(), null, e);
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
         }
     }
 

@@ -12,7 +12,6 @@ import dev.eventbackbone.contracts.events.PaymentRequest;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.events.ReservationAction;
 import dev.eventbackbone.contracts.events.ReservationResult;
-import dev.eventbackbone.contracts.registry.SchemaRegistryException;
 import dev.eventbackbone.processors.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -105,7 +104,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
         try {
             command = decodeCommand(record.value());
         } catch (SerializationException e) {
-            deadLetter(record, null, null, reasonOf(e), e.getMessage(), null, e);
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
             return;
         }
         if (blank(command.getTenantId()) || blank(command.getCustomerId()) || blank(command.getCommandId())) {
@@ -271,7 +270,7 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
             result = serdes.results().deserializer().deserialize(TopicCatalog.ORDERS_RESERVATION_RESULTS,
                     record.value());
         } catch (SerializationException e) {
-            deadLetter(record, null, null, reasonOf(e), e.getMessage(), null, e);
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
             return;
         }
         String customerKey = result.getTenantId() + ":" + result.getCustomerId();
@@ -514,22 +513,6 @@ final class OrderProcessor implements Processor<byte[], byte[], Object, Object> 
         return serdes.commands().deserializer().deserialize(TopicCatalog.ORDERS_COMMANDS, value);
     }
 
-    /**
-     * Why a value could not be decoded. A registry that cannot be reached, or a JVM that refuses the
-     * generated classes, is no fault of the record: rethrown, so the record is retried, not dead-lettered.
-     */
-    static RejectionReason reasonOf(SerializationException e) {
-        if (e.getCause() instanceof SchemaRegistryException registry) {
-            if (registry.status() == 404) {
-                return RejectionReason.UNKNOWN_SCHEMA;
-            }
-            throw e;
-        }
-        if (e.getCause() instanceof SecurityException) {
-            throw e;
-        }
-        return RejectionReason.UNDECODABLE;
-    }
 
     private void deadLetter(Record<byte[], byte[]> record, String eventId, String tenantId, RejectionReason reason,
                             String message, String fieldPath, Throwable error) {

@@ -3,9 +3,9 @@ package dev.eventbackbone.processors.orders;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
+import dev.eventbackbone.service.ApiKeyAuthorization;
 import dev.eventbackbone.service.StreamsOwnership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -215,15 +215,6 @@ public final class OrderResource {
     }
 
     private String tenantOf(String authorization) {
-        String secret = ApiKeyStore.bearerSecret(authorization).orElseThrow(() -> ApiError.of(401,
-                "missing_api_key", "No API key: send the header 'Authorization: Bearer <api key>'.").asException());
-        ApiKey key = keys.authenticate(secret).orElseThrow(() -> ApiError.of(401, "unknown_api_key",
-                "The API key is not known: check it, or create one with `backbone keys create --scopes read:orders`.")
-                .asException());
-        if (!key.allows(SCOPE)) {
-            throw ApiError.of(403, "forbidden", "API key " + key.id() + " of tenant " + key.tenant() + " lacks the"
-                    + " scope '" + SCOPE + "'; its scopes are " + key.scopes() + ".").asException();
-        }
-        return key.tenant();
+        return ApiKeyAuthorization.require(keys, authorization, SCOPE).tenant();
     }
 }

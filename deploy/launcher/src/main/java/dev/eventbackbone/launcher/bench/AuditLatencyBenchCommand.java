@@ -1,6 +1,5 @@
 package dev.eventbackbone.launcher.bench;
 
-import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.launcher.LocalPlatform;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -12,9 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -50,14 +46,7 @@ final class AuditLatencyBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("audit-latency-bench");
-        Set<Integer> taken = new HashSet<>();
-        int[] ports = new int[10];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = FreePorts.nextExcept(taken);
-            taken.add(ports[i]);
-        }
-        LocalPlatform.Settings settings = new LocalPlatform.Settings(dir, ports[0], ports[1], ports[2], ports[3],
-                ports[4], ports[5], ports[6], ports[7], ports[8], null, null, Map.of(),
+        LocalPlatform.Settings settings = LocalPlatform.Settings.onFreePorts(dir,
                 EnumSet.allOf(LocalPlatform.Service.class));
         System.out.printf("audit latency bench: %d events after %d warm-up events; platform data in %s%n", samples,
                 warmup, dir);

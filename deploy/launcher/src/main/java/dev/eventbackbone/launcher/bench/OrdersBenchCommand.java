@@ -4,7 +4,6 @@ import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.OrderEvent;
 import dev.eventbackbone.contracts.events.OrderStatus;
 import dev.eventbackbone.contracts.serde.AvroDeserializer;
-import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.launcher.LocalPlatform;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -18,11 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,14 +98,7 @@ public final class OrdersBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("orders-bench");
-        Set<Integer> taken = new HashSet<>();
-        int[] ports = new int[10];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = FreePorts.nextExcept(taken);
-            taken.add(ports[i]);
-        }
-        LocalPlatform.Settings settings = new LocalPlatform.Settings(dir, ports[0], ports[1], ports[2], ports[3],
-                ports[4], ports[5], ports[6], ports[7], ports[8], null, null, Map.of(),
+        LocalPlatform.Settings settings = LocalPlatform.Settings.onFreePorts(dir,
                 EnumSet.of(LocalPlatform.Service.GATEWAY, LocalPlatform.Service.PROCESSORS));
         System.out.printf("orders bench: %,d commands over %d connections, then %,d/s for %d s; platform data in %s%n",
                 commands, connections, rate, seconds, dir);
