@@ -21,14 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,9 +54,7 @@ class GatewayCrashIT {
     void everySpooledEventReachesKafkaAfterKillMinusNineAndRestart() throws Exception {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().nodes(1).dataDir(dir.resolve("kafka")).start()) {
             String bootstrap = kafka.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-            }
+            TopicProvisioner.provisionCatalog(bootstrap);
             String apiKey = ApiKeyStore.create(dir.resolve("keys.yml"), "acme", List.of("ingest:*"), null).secret();
             int port = FreePorts.next();
             int adminPort = FreePorts.next();

@@ -23,9 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,9 +55,7 @@ class GatewayIT {
 
     @BeforeAll
     static void start() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
-            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
+        TopicProvisioner.provisionCatalog(registry.bootstrapServers());
         Path keys = dir.resolve("keys.yml");
         acmeKey = ApiKeyStore.create(keys, "acme", List.of("ingest:*"), "billing-api").secret();
         acmeAuditOnlyKey = ApiKeyStore.create(keys, "acme", List.of("ingest:audit"), null).secret();

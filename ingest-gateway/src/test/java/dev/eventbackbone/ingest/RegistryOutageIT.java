@@ -3,7 +3,6 @@ package dev.eventbackbone.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
-import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,9 +40,7 @@ class RegistryOutageIT {
 
     @Test
     void cachedStreamsKeepServingTheOthersAnswer503AndEverythingRecoversWithTheRegistry(EmbeddedKafkaCluster kafka) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
+        TopicProvisioner.provisionCatalog(kafka.bootstrapServers());
         String apiKey = ApiKeyStore.create(dir.resolve("keys.yml"), "acme", List.of("ingest:*"), null).secret();
         int registryPort = FreePorts.next();
         String schemasTopic = "_schemas-outage-" + UUID.randomUUID();

@@ -24,10 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -59,9 +57,7 @@ class AuditNormalizationIT {
 
     @BeforeEach
     void start() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
-            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
+        TopicProvisioner.provisionCatalog(registry.bootstrapServers());
         StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration().embeddedOnLoopback(0, 0);
         configuration.getKafka().setBootstrapServers(registry.bootstrapServers());
         configuration.getRegistry().setUrl(registry.url());

@@ -32,7 +32,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
@@ -68,9 +67,7 @@ class OrdersCrashIT {
     @Test
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void answersEveryCommandOnceAndSellsNoSkuBeyondItsStockAfterKillMinusNine() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
-            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
+        TopicProvisioner.provisionCatalog(registry.bootstrapServers());
         String apiKey = ApiKeyStore.create(dir.resolve("keys.yml"), TENANT, List.of("read:orders"), null).secret();
         int port = FreePorts.next();
         int adminPort = FreePorts.next();

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -70,9 +69,7 @@ class OrdersScaleOutIT {
 
     @Test
     void eitherInstanceAnswersForEveryCustomerAndNeverWithAStateOlderThanTheCommandItNames() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", registry.bootstrapServers()))) {
-            TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
+        TopicProvisioner.provisionCatalog(registry.bootstrapServers());
         String apiKey = ApiKeyStore.create(dir.resolve("keys.yml"), TENANT, List.of("read:orders"), null).secret();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         first = TestServer.start(StreamProcessorsApplication.class, configuration("a", suffix));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.audit.AuditStoreApplication;
 import dev.eventbackbone.audit.AuditStoreConfiguration;
-import dev.eventbackbone.audit.merkle.Proofs;
-import dev.eventbackbone.audit.merkle.TreeHash;
+import dev.eventbackbone.audit.evidence.ProofCheck;
+import dev.eventbackbone.audit.evidence.SigningKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.AuditActorType;
@@ -27,9 +27,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -231,19 +231,17 @@ final class AuditBenchCommand implements Callable<Integer> {
                 JSON.readTree(get(http, api + "/proofs/inclusion?index=0&treeSize=" + size, apiKeys[t]));
             }
         }
+        PublicKey storeKey = SigningKey.parsePublicPem(http.send(HttpRequest.newBuilder(
+                URI.create(api + "/public-key.pem")).build(), HttpResponse.BodyHandlers.ofString()).body());
         Histogram latencies = new Histogram(3);
         for (int i = 0; i < searches + 500; i++) {
             int event = ThreadLocalRandom.current().nextInt(events);
             long sent = System.nanoTime();
             String body = get(http, api + "/proofs/inclusion?eventId=bench-" + event, apiKeys[tenantOfEvent[event]]);
             long micros = (System.nanoTime() - sent) / 1000;
-            JsonNode proof = JSON.readTree(body);
-            List<byte[]> path = new ArrayList<>();
-            proof.path("auditPath").forEach(hash -> path.add(TreeHash.fromHex(hash.asText())));
-            if (!Proofs.verifyInclusion(proof.path("leafIndex").asLong(), proof.path("treeSize").asLong(),
-                    TreeHash.fromHex(proof.path("leafHash").asText()), path,
-                    TreeHash.fromHex(proof.path("head").path("rootHash").asText()))) {
-                throw new IllegalStateException("An inclusion proof did not verify: " + body);
+            ProofCheck.Result checked = ProofCheck.check(JSON.readTree(body), storeKey, null);
+            if (!checked.verified()) {
+                throw new IllegalStateException("An inclusion proof did not verify (" + checked.problem() + "): " + body);
             }
             if (i >= 500) {
                 latencies.recordValue(micros);

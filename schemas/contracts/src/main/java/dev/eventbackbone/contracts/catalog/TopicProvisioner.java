@@ -66,6 +66,13 @@ public final class TopicProvisioner {
         return new TopicProvisioner(admin, brokers, "the cluster has " + brokers + " broker(s)");
     }
 
+    /** Provisions every catalog topic on the cluster at the bootstrap address, with an admin client of its own. */
+    public static ProvisioningReport provisionCatalog(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            return forCluster(admin).provision(TopicCatalog.all());
+        }
+    }
+
     /** A provisioner that caps replication to {@code maxReplicationFactor}. */
     public static TopicProvisioner withReplicationCap(Admin admin, int maxReplicationFactor) {
         return new TopicProvisioner(admin, maxReplicationFactor, "the replication cap is " + maxReplicationFactor);
