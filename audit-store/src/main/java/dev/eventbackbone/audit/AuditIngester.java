@@ -376,8 +376,12 @@ final class AuditIngester implements Managed {
         return PreparedLeaf.of(value);
     }
 
-    /** The partition Kafka's default partitioner gives a record keyed by the tenant id. */
     private int partitionOf(String tenant) {
+        return partitionOf(tenant, partitions);
+    }
+
+    /** The partition Kafka's default partitioner gives a record keyed by the tenant id. */
+    static int partitionOf(String tenant, int partitions) {
         return Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 

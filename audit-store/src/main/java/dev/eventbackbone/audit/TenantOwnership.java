@@ -2,7 +2,6 @@ package dev.eventbackbone.audit;
 
 import dev.eventbackbone.service.QueryRouter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Which store instance holds a tenant's log. A tenant lives in the partition of its id; the
@@ -57,7 +55,7 @@ final class TenantOwnership implements QueryRouter.Ownership {
         if (partitions == 0) {
             return new QueryRouter.Owner.Unavailable("the store has not joined its consumer group yet");
         }
-        int partition = Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions;
+        int partition = AuditIngester.partitionOf(tenant, partitions);
         if (ingester.owns(partition)) {
             return ingester.caughtUp(partition) ? new QueryRouter.Owner.Local()
                     : new QueryRouter.Owner.Unavailable("this instance took over the tenant's partition and is still"
