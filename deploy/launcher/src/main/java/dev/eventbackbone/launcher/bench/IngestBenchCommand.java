@@ -253,9 +253,14 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
                 "--topic", topic, "--num-records", Long.toString(records), "--record-size",
                 Integer.toString(Math.max(1, recordSize)), "--throughput", "-1", "--producer-props"));
         RawReplay.gatewayProducerConfig(kafka).forEach((name, value) -> command.add(name + "=" + value));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor(5, TimeUnit.MINUTES);
+        Path log = Files.createTempFile("producer-performance", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("ProducerPerformance did not finish in 5 minutes; its output: " + log);
+        }
+        String output = Files.readString(log);
+        Files.delete(log);
         Matcher summary = Pattern.compile("(\\d+) records sent, ([0-9.]+) records/sec").matcher(output);
         double perSecond = -1;
         while (summary.find()) {

@@ -129,7 +129,10 @@ final class RawReplay {
                                     });
                         }
                         try {
-                            acks.await();
+                            // delivery.timeout.ms bounds every send; this bound only keeps a broken run from hanging.
+                            if (!acks.await(1, TimeUnit.MINUTES)) {
+                                failed.compareAndSet(null, new IllegalStateException("No acknowledgement in a minute"));
+                            }
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return;
