@@ -33,6 +33,19 @@ public final class StreamsOwnership implements QueryRouter.Ownership {
 
     @Override
     public QueryRouter.Owner ownerOf(String key) {
+        return ownerOf(key, true);
+    }
+
+    /**
+     * Where the key's active task is: for a read that must see everything its task has done (a
+     * standby applies the changelogs of one commit one store at a time, so it can show a store ahead
+     * of another).
+     */
+    public QueryRouter.Owner activeOwnerOf(String key) {
+        return ownerOf(key, false);
+    }
+
+    private QueryRouter.Owner ownerOf(String key, boolean standbyWhileRebalancing) {
         KafkaStreams application = streams.get();
         KafkaStreams.State state = application.state();
         if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
@@ -48,7 +61,8 @@ public final class StreamsOwnership implements QueryRouter.Ownership {
         if (self.equals(metadata.activeHost())) {
             return new QueryRouter.Owner.Local();
         }
-        if (state == KafkaStreams.State.REBALANCING && metadata.standbyHosts().contains(self)) {
+        if (standbyWhileRebalancing && state == KafkaStreams.State.REBALANCING
+                && metadata.standbyHosts().contains(self)) {
             return new QueryRouter.Owner.Local();
         }
         HostInfo owner = metadata.activeHost();

@@ -29,9 +29,20 @@ final class OrderQueries {
     }
 
     private final Supplier<KafkaStreams> streams;
+    private final boolean activeOnly;
 
     OrderQueries(Supplier<KafkaStreams> streams) {
+        this(streams, false);
+    }
+
+    private OrderQueries(Supplier<KafkaStreams> streams, boolean activeOnly) {
         this.streams = streams;
+        this.activeOnly = activeOnly;
+    }
+
+    /** The same reads from active tasks only: a standby may show one store ahead of another. */
+    OrderQueries activeOnly() {
+        return new OrderQueries(streams, true);
     }
 
     Optional<OrderState> order(int partition, String tenant, String customer, String orderId) {
@@ -79,8 +90,8 @@ final class OrderQueries {
 
     private <R> QueryResult<R> partitionResult(String store, int partition,
                                                Query<R> query) {
-        StateQueryResult<R> answer = streams.get().query(StateQueryRequest.inStore(store).withQuery(query)
-                .withPartitions(Set.of(partition)));
+        StateQueryRequest<R> request = StateQueryRequest.inStore(store).withQuery(query).withPartitions(Set.of(partition));
+        StateQueryResult<R> answer = streams.get().query(activeOnly ? request.requireActive() : request);
         QueryResult<R> result = answer.getPartitionResults().get(partition);
         if (result == null || result.isFailure()) {
             throw new NotHere(result == null ? "partition " + partition + " of " + store + " is not held here"

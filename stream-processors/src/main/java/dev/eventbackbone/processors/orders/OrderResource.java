@@ -43,6 +43,8 @@ public final class OrderResource {
 
     private final ApiKeyStore keys;
     private final OrderQueries queries;
+    /** For reads that name their command: a standby may show one store ahead of another. */
+    private final OrderQueries activeQueries;
     private final StreamsOwnership orderOwnership;
     private final StreamsOwnership stockOwnership;
     private final Duration readYourWritesTimeout;
@@ -53,6 +55,7 @@ public final class OrderResource {
                          StreamsOwnership stockOwnership, Duration readYourWritesTimeout, String self) {
         this.keys = keys;
         this.queries = new OrderQueries(streams);
+        this.activeQueries = queries.activeOnly();
         this.orderOwnership = orderOwnership;
         this.stockOwnership = stockOwnership;
         this.readYourWritesTimeout = readYourWritesTimeout;
@@ -65,7 +68,8 @@ public final class OrderResource {
                              @PathParam("customerId") String customerId, @QueryParam("after") String after) {
         String tenant = tenantOf(authorization);
         int partition = customerPartition(tenant, customerId, after);
-        List<OrderState> orders = answer(() -> queries.orders(partition, tenant, customerId));
+        OrderQueries reads = readsOf(after);
+        List<OrderState> orders = answer(() -> reads.orders(partition, tenant, customerId));
         ObjectNode answer = NODES.objectNode();
         answer.put("customerId", customerId);
         ArrayNode list = answer.putArray("orders");
@@ -81,7 +85,8 @@ public final class OrderResource {
                             @QueryParam("after") String after) {
         String tenant = tenantOf(authorization);
         int partition = customerPartition(tenant, customerId, after);
-        OrderState order = answer(() -> queries.order(partition, tenant, customerId, orderId)).orElseThrow(() ->
+        OrderQueries reads = readsOf(after);
+        OrderState order = answer(() -> reads.order(partition, tenant, customerId, orderId)).orElseThrow(() ->
                 ApiError.of(404, "not_found", "Customer " + customerId + " has no order " + orderId + ".")
                         .asException());
         ObjectNode answer = view(order);
@@ -142,12 +147,16 @@ public final class OrderResource {
     /** False also while the partition is not queryable here yet (starting, restoring): the wait covers that too. */
     private boolean applied(int partition, long offset, String tenant, String customerId) {
         try {
-            return queries.commandsRead(partition) >= offset
-                    && queries.customer(partition, tenant, customerId).map(customer -> customer.queue.stream()
+            return activeQueries.commandsRead(partition) >= offset
+                    && activeQueries.customer(partition, tenant, customerId).map(customer -> customer.queue.stream()
                     .noneMatch(queued -> queued.partition == partition && queued.offset <= offset)).orElse(true);
         } catch (OrderQueries.NotHere | InvalidStateStoreException e) {
             return false;
         }
+    }
+
+    private OrderQueries readsOf(String after) {
+        return after == null || after.isBlank() ? queries : activeQueries;
     }
 
     private static long offsetIn(String after, int partition) {

@@ -3,6 +3,7 @@ package dev.eventbackbone.processors.orders;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.QueryRouter;
+import dev.eventbackbone.service.StreamsOwnership;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -19,10 +20,10 @@ public final class OrderRouting implements ContainerRequestFilter {
 
     private final ApiKeyStore keys;
     private final QueryRouter router;
-    private final QueryRouter.Ownership orders;
-    private final QueryRouter.Ownership stock;
+    private final StreamsOwnership orders;
+    private final StreamsOwnership stock;
 
-    public OrderRouting(ApiKeyStore keys, QueryRouter router, QueryRouter.Ownership orders, QueryRouter.Ownership stock) {
+    public OrderRouting(ApiKeyStore keys, QueryRouter router, StreamsOwnership orders, StreamsOwnership stock) {
         this.keys = keys;
         this.router = router;
         this.orders = orders;
@@ -45,7 +46,10 @@ public final class OrderRouting implements ContainerRequestFilter {
             return;
         }
         String key = tenant.get() + ":" + segments.get(2);
-        Response answer = router.route(request, (customer ? orders : stock).ownerOf(key));
+        // A read that names its command must see all the command did: only the active task promises that.
+        boolean readsItsWrite = request.getUriInfo().getQueryParameters().containsKey("after");
+        StreamsOwnership ownership = customer ? orders : stock;
+        Response answer = router.route(request, readsItsWrite ? ownership.activeOwnerOf(key) : ownership.ownerOf(key));
         if (answer != null) {
             request.abortWith(answer);
         }
