@@ -19,11 +19,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final RegistryExtension registry = new RegistryExtension();
  * ... registry.url() ... registry.bootstrapServers() ... registry.avro().read(topic) ...
  * }</pre>
+ *
+ * <p>A class that runs a whole topology on the catalog's own topic names takes a broker of its own
+ * instead ({@link #onItsOwnBroker()}): on the shared broker another class's application would read
+ * its records, written with schema ids of another registry, and it theirs.
  */
 public final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
 
     private EmbeddedKafkaCluster kafka;
     private TestServer<SchemaRegistryConfiguration> server;
+    private boolean ownBroker;
+
+    /** Starts a single-node broker for this class alone, closed after its last test. */
+    public RegistryExtension onItsOwnBroker() {
+        ownBroker = true;
+        return this;
+    }
 
     /** A registry in this JVM on a free loopback port, keeping its schemas in {@code schemasTopic} (BACKWARD by default). */
     public static TestServer<SchemaRegistryConfiguration> start(String bootstrapServers, String schemasTopic) {
@@ -40,7 +51,8 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        kafka = EmbeddedKafkaExtension.sharedCluster(context);
+        kafka = ownBroker ? EmbeddedKafkaCluster.builder().nodes(1).start()
+                : EmbeddedKafkaExtension.sharedCluster(context);
         server = start(kafka.bootstrapServers(),
                 "_schemas-" + context.getRequiredTestClass().getSimpleName() + "-" + UUID.randomUUID());
     }
@@ -48,6 +60,9 @@ public final class RegistryExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public void afterAll(ExtensionContext context) {
         server.close();
+        if (ownBroker) {
+            kafka.close();
+        }
     }
 
     /** The registry's base URL, {@code http://127.0.0.1:<port>}. */

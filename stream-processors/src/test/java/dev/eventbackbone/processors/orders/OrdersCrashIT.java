@@ -12,7 +12,6 @@ import dev.eventbackbone.contracts.events.OrderCommandType;
 import dev.eventbackbone.contracts.events.OrderEvent;
 import dev.eventbackbone.contracts.events.OrderItem;
 import dev.eventbackbone.contracts.events.OrderStatus;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.processors.StreamProcessorsApplication;
 import dev.eventbackbone.registry.RegistryExtension;
@@ -37,7 +36,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,11 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  * 20 SKUs that cannot all be served. Restarted, they answer every command exactly once on
  * orders.events (read committed), sell no SKU beyond its stock, and leak no reservation.
  */
-@ExtendWith(EmbeddedKafkaExtension.class)
 class OrdersCrashIT {
 
     @RegisterExtension
-    static final RegistryExtension registry = new RegistryExtension();
+    static final RegistryExtension registry = new RegistryExtension().onItsOwnBroker();
 
     @RegisterExtension
     final ServiceProcesses processes = new ServiceProcesses();

@@ -10,7 +10,6 @@ import dev.eventbackbone.contracts.events.InventoryUpdate;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.OrderCommandType;
 import dev.eventbackbone.contracts.events.OrderItem;
-import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
 import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.processors.StreamProcessorsApplication;
 import dev.eventbackbone.processors.StreamProcessorsConfiguration;
@@ -33,7 +32,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,11 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * by forwarding to the instance holding the key, a query naming a command never sees a state older
  * than it, and once one instance is gone the other answers for everybody.
  */
-@ExtendWith(EmbeddedKafkaExtension.class)
 class OrdersScaleOutIT {
 
     @RegisterExtension
-    static final RegistryExtension registry = new RegistryExtension();
+    static final RegistryExtension registry = new RegistryExtension().onItsOwnBroker();
 
     private static final String TENANT = "scale-" + UUID.randomUUID().toString().substring(0, 8);
     private static final int CUSTOMERS = 40;
