@@ -79,8 +79,12 @@ final class SubjectKeyFollower implements Managed {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running) {
+                boolean forgot = false;
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    apply(record);
+                    forgot |= apply(record);
+                }
+                if (forgot) {
+                    keyring.compact();
                 }
             }
         } catch (WakeupException e) {
@@ -112,27 +116,29 @@ final class SubjectKeyFollower implements Managed {
         return List.of();
     }
 
-    private void apply(ConsumerRecord<byte[], byte[]> record) {
+    /** Applies one key record; true when it was a tombstone, whose key the keyring forgot. */
+    private boolean apply(ConsumerRecord<byte[], byte[]> record) {
         if (record.key() == null) {
             unreadable(record, "it has no key");
-            return;
+            return false;
         }
         String keyId = new String(record.key(), StandardCharsets.UTF_8);
         if (record.value() == null) {
             keyring.forget(keyId);
-            return;
+            return true;
         }
         AuditSubjectKey key;
         try {
             key = values.deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
             unreadable(record, e.getMessage());
-            return;
+            return false;
         }
         ByteBuffer bytes = key.getKey().duplicate();
         byte[] secret = new byte[bytes.remaining()];
         bytes.get(secret);
         keyring.keep(keyId, key.getTenantId(), secret);
+        return false;
     }
 
     private void unreadable(ConsumerRecord<byte[], byte[]> record, String why) {

@@ -67,19 +67,24 @@ public final class SubjectKeyring {
         });
     }
 
-    /**
-     * Forgets a key whose tombstone was read from the topic, and compacts the keys so its bytes leave
-     * the disk now (this also clears a key an erasure record deleted: its tombstone follows it).
-     */
+    /** Forgets a key whose tombstone was read from the topic; {@link #compact} then takes its bytes off the disk. */
     public void forget(String keyId) {
         storage.read(() -> {
             try (WriteBatch batch = new WriteBatch()) {
                 storage.delete(batch, Family.SUBJECT_KEYS, id(keyId));
                 storage.write(batch);
             }
-            storage.compact(Family.SUBJECT_KEYS);
             return null;
         });
+    }
+
+    /**
+     * Rewrites the keys' files without the forgotten ones, so their bytes leave the disk now (this also
+     * clears a key an erasure record deleted: its tombstone follows it). Once per batch of tombstones,
+     * not per key: a restart reads every tombstone of the last day again.
+     */
+    public void compact() {
+        storage.compact(Family.SUBJECT_KEYS);
     }
 
     /** The personal fields of a record leaf's JSON. */

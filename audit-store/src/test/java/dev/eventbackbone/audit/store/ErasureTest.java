@@ -167,6 +167,7 @@ class ErasureTest {
     @Test
     void aKeyReadFromTheTopicIsForgottenOnItsTombstone() {
         log.keyring().forget(ALICE.keyId());
+        log.keyring().compact();
 
         assertThat(log.keyring().personalOf("acme", log.searcher().leaf("acme", 0).orElseThrow().content()))
                 .isEqualTo(new SubjectKeyring.KeyUnavailable(ALICE.keyId()));
