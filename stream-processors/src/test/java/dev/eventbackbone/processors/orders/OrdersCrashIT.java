@@ -96,7 +96,7 @@ class OrdersCrashIT {
                 }
             }
         });
-        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
+        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
                 answeredSoFar(api, apiKey) >= 3_000);
         processors.killHard();
         processes.restart(processors);
@@ -141,7 +141,11 @@ class OrdersCrashIT {
                 .setItems(List.of(new OrderItem("sku-" + (i % SKUS), 1, 1_000L, null))).build();
     }
 
-    /** Units reserved so far over all SKUs, from the query API; 0 while it cannot answer. */
+    /**
+     * Units reserved so far over all SKUs, from the query API; 0 while it cannot answer. A query
+     * that times out while the processors are busy with the burst is asked again, never a failure:
+     * how fast they answer is not what this test is about.
+     */
     private static long answeredSoFar(String api, String apiKey) {
         long reserved = 0;
         for (int sku = 0; sku < SKUS; sku++) {
