@@ -6,6 +6,7 @@ import dev.eventbackbone.contracts.events.AuditRawEvent;
 import dev.eventbackbone.contracts.events.InventoryUpdate;
 import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.OrderCommand;
+import dev.eventbackbone.contracts.events.RecipientPreferences;
 import java.util.Arrays;
 import java.util.Optional;
 import org.apache.avro.Schema;
@@ -38,6 +39,13 @@ enum IngestStream {
         }
     },
     NOTIFICATIONS("notifications", TopicCatalog.NOTIFICATIONS_REQUESTS, NotificationRequest.getClassSchema(),
+            "tenant + recipient id") {
+        @Override
+        String keyPart(GenericRecord event) {
+            return String.valueOf(event.get("recipientId"));
+        }
+    },
+    PREFERENCES("preferences", TopicCatalog.NOTIFICATIONS_PREFERENCES, RecipientPreferences.getClassSchema(),
             "tenant + recipient id") {
         @Override
         String keyPart(GenericRecord event) {

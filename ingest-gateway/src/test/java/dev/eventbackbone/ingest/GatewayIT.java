@@ -264,7 +264,7 @@ class GatewayIT {
         HttpResponse<String> response = gateway.post("/v1/events/payments", acmeKey, "{}");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("error").asText()).isEqualTo("unknown_stream");
-        assertThat(json(response).get("message").asText()).contains("audit", "orders", "inventory", "notifications", "analytics");
+        assertThat(json(response).get("message").asText()).contains("audit", "orders", "inventory", "notifications", "preferences", "analytics");
     }
 
     @Test
@@ -348,7 +348,7 @@ class GatewayIT {
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode streams = json(response);
         assertThat(streams).extracting(stream -> stream.get("name").asText())
-                .containsExactly("audit", "orders", "inventory", "notifications", "analytics");
+                .containsExactly("audit", "orders", "inventory", "notifications", "preferences", "analytics");
         assertThat(streams.get(2).get("key").asText()).isEqualTo("tenant + sku");
         assertThat(streams.get(1).get("topic").asText()).isEqualTo("orders.commands");
         assertThat(streams.get(1).at("/schema/name").asText()).isEqualTo("OrderCommand");

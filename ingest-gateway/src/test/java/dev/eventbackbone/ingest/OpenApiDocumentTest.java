@@ -80,6 +80,6 @@ class OpenApiDocumentTest {
             assertThat(schema.get("additionalProperties").asBoolean(true)).isFalse();
         }
         assertThat(DOCUMENT.at("/components/parameters/stream/schema/enum").toString())
-                .isEqualTo("[\"audit\",\"orders\",\"inventory\",\"notifications\",\"analytics\"]");
+                .isEqualTo("[\"audit\",\"orders\",\"inventory\",\"notifications\",\"preferences\",\"analytics\"]");
     }
 }

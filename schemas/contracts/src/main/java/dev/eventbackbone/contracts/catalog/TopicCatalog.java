@@ -15,6 +15,7 @@ import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.OrderCommand;
 import dev.eventbackbone.contracts.events.OrderEvent;
 import dev.eventbackbone.contracts.events.PaymentRequest;
+import dev.eventbackbone.contracts.events.RecipientPreferences;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.ReservationResult;
 import java.time.Duration;
@@ -55,6 +56,7 @@ public final class TopicCatalog {
     public static final String INVENTORY_RESERVATIONS = "inventory.reservations";
     public static final String PAYMENTS_REQUESTS = "payments.requests";
     public static final String NOTIFICATIONS_REQUESTS = "notifications.requests";
+    public static final String NOTIFICATIONS_PREFERENCES = "notifications.preferences";
     public static final String NOTIFICATIONS_EMAIL = "notifications.email";
     public static final String NOTIFICATIONS_SMS = "notifications.sms";
     public static final String NOTIFICATIONS_PUSH = "notifications.push";
@@ -147,6 +149,12 @@ public final class TopicCatalog {
             topic(NOTIFICATIONS_REQUESTS, "tenant:recipientId", NotificationRequest.getClassSchema(),
                     INGEST_PARTITIONS, WEEK, GATEWAY, List.of(PROCESSORS + " (notification fan-out)"),
                     "notification requests, one recipient each"),
+            // Compacted: the latest preferences of each recipient, for good. Same partitions as the requests, so
+            // the fan-out task of a request holds its recipient's preferences.
+            new TopicSpec(NOTIFICATIONS_PREFERENCES, "tenant:recipientId", RecipientPreferences.getClassSchema(),
+                    INGEST_PARTITIONS, REPLICATION_FACTOR, Retention.infinite(), CleanupPolicy.COMPACT, DURABLE,
+                    GATEWAY, List.of(PROCESSORS + " (notification fan-out)"),
+                    "each recipient's addresses, opt-outs, quiet hours and locale"),
             channel(NOTIFICATIONS_EMAIL, "email"),
             channel(NOTIFICATIONS_SMS, "SMS"),
             channel(NOTIFICATIONS_PUSH, "push"),

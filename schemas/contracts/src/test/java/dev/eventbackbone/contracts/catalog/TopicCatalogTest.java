@@ -8,6 +8,7 @@ import dev.eventbackbone.contracts.events.NotificationMessage;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class TopicCatalogTest {
                 "audit.events", "audit.alerts", "audit.dlq", "audit.heads", "audit.subject-keys", "audit.erasures",
                 "orders.events", "orders.dlq", "orders.reservation-results", "inventory.updates",
                 "inventory.reservations", "payments.requests",
-                "notifications.email", "notifications.sms", "notifications.push", "notifications.webhook",
+                "notifications.preferences", "notifications.email", "notifications.sms", "notifications.push", "notifications.webhook",
                 "notifications.results", "notifications.retry", "notifications.dlq",
                 "analytics.dlq", "ingest.rejected");
     }
@@ -60,13 +61,22 @@ class TopicCatalogTest {
     }
 
     @Test
-    void everyTopicIsReplicatedForProductionAndAllButTheSubjectKeysDeleteOldRecords() {
+    void everyTopicIsReplicatedForProductionAndAllButTheLatestPerKeyTopicsDeleteOldRecords() {
+        Set<String> latestPerKey = Set.of(TopicCatalog.AUDIT_SUBJECT_KEYS, TopicCatalog.NOTIFICATIONS_PREFERENCES);
         assertThat(TopicCatalog.all()).allSatisfy(spec -> {
             assertThat(spec.replicationFactor()).isEqualTo(3);
             assertThat(spec.configs()).containsEntry("min.insync.replicas", "2");
-            assertThat(spec.cleanupPolicy()).isEqualTo(spec.name().equals(TopicCatalog.AUDIT_SUBJECT_KEYS)
+            assertThat(spec.cleanupPolicy()).isEqualTo(latestPerKey.contains(spec.name())
                     ? CleanupPolicy.COMPACT : CleanupPolicy.DELETE);
         });
+    }
+
+    @Test
+    void preferencesAreCoPartitionedWithTheRequestsTheyAnswer() {
+        assertThat(spec(TopicCatalog.NOTIFICATIONS_PREFERENCES).partitions())
+                .isEqualTo(spec(TopicCatalog.NOTIFICATIONS_REQUESTS).partitions())
+                .isEqualTo(spec(TopicCatalog.NOTIFICATIONS_RESULTS).partitions())
+                .isEqualTo(spec(TopicCatalog.NOTIFICATIONS_RETRY).partitions());
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -43,6 +43,7 @@ class SchemaConventionsTest {
             ReservationResult.getClassSchema(),
             PaymentRequest.getClassSchema(),
             NotificationRequest.getClassSchema(),
+            RecipientPreferences.getClassSchema(),
             NotificationMessage.getClassSchema(),
             DeliveryResult.getClassSchema(),
             AnalyticsEvent.getClassSchema(),
