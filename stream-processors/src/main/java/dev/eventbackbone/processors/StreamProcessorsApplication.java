@@ -7,6 +7,12 @@ import dev.eventbackbone.contracts.serde.AvroDeserializer;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSerdes;
 import dev.eventbackbone.processors.audit.ErasableStateConfig;
+import dev.eventbackbone.processors.notifications.DeliveryWorkers;
+import dev.eventbackbone.processors.notifications.NotificationResource;
+import dev.eventbackbone.processors.notifications.NotificationSerdes;
+import dev.eventbackbone.processors.notifications.NotificationSettings;
+import dev.eventbackbone.processors.notifications.NotificationTopology;
+import dev.eventbackbone.processors.notifications.Templates;
 import dev.eventbackbone.processors.orders.OrderResource;
 import dev.eventbackbone.processors.orders.OrderRouting;
 import dev.eventbackbone.processors.orders.OrderSerdes;
@@ -25,8 +31,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * The stream processors service: runs the audit normalization and order topologies, each its own
- * Kafka Streams application with exactly-once processing,
+ * The stream processors service: runs the audit normalization, order and notification fan-out
+ * topologies, each its own Kafka Streams application with exactly-once processing, and the
+ * notification delivery workers,
  * health checks and metrics on the admin port. Run alone with {@code ... StreamProcessorsApplication
  * server stream-processors.yml}, or embedded with a configuration built in code; it keeps no static state.
  */
@@ -73,6 +80,23 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
         environment.lifecycle().manage(orders);
         environment.healthChecks().register(OrderTopology.COMPONENT, orders.healthCheck());
 
+        // Its own application too: notifications scale and fail apart from audit and orders.
+        NotificationSettings notificationSettings = configuration.getNotifications();
+        NotificationSerdes notificationSerdes = NotificationSerdes.on(registry);
+        Map<String, Object> notificationsConfig = streamsConfig(configuration, notificationSettings.getApplicationId());
+        notificationsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        ManagedStreams notifications = new ManagedStreams(NotificationTopology.COMPONENT,
+                NotificationTopology.build(notificationSettings, notificationSerdes,
+                        Templates.load(notificationSettings.getTemplatesDir())), notificationsConfig);
+        environment.lifecycle().manage(notifications);
+        environment.healthChecks().register(NotificationTopology.COMPONENT, notifications.healthCheck());
+        if (notificationSettings.isWorkers()) {
+            DeliveryWorkers workers = new DeliveryWorkers(notificationSettings, notificationSerdes,
+                    configuration.getKafka().clientConfig(), self.host() + "-" + self.port());
+            environment.lifecycle().manage(workers);
+            environment.healthChecks().register("notification-delivery", workers.healthCheck());
+        }
+
         ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
         keys.reloadEvery(environment.lifecycle().scheduledExecutorService("processors-keys").build(),
                 KEYS_RELOAD_INTERVAL);
@@ -81,12 +105,14 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
         StreamsOwnership stockOwnership = new StreamsOwnership(orders::streams, OrderTopology.STOCK_STORE,
                 new StringSerializer(), self);
         environment.jersey().register(new ApiErrorMapper("The API: GET /v1/customers/{customerId}/orders,"
-                + " /v1/customers/{customerId}/orders/{orderId}, /v1/inventory/{sku}.",
+                + " /v1/customers/{customerId}/orders/{orderId}, /v1/inventory/{sku}, /v1/notifications/{eventId}.",
                 "The stream processors failed (%s); nothing was changed."));
         environment.jersey().register(new OrderResource(keys, orders::streams, orderOwnership, stockOwnership,
                 configuration.getReadYourWritesTimeout().toJavaDuration(), advertisedUrl));
-        environment.jersey().register(new OrderRouting(keys, new QueryRouter(advertisedUrl, ROUTED_TIMEOUT),
-                orderOwnership, stockOwnership));
+        QueryRouter router = new QueryRouter(advertisedUrl, ROUTED_TIMEOUT);
+        environment.jersey().register(new OrderRouting(keys, router, orderOwnership, stockOwnership));
+        environment.jersey().register(new NotificationResource(keys, notifications::streams, router, self,
+                advertisedUrl));
     }
 
     /** Client settings first, then Streams tuning, then what the service must have its own way. */

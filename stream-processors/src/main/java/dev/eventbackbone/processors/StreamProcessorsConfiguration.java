@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.eventbackbone.contracts.config.KafkaConnection;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
+import dev.eventbackbone.processors.notifications.NotificationSettings;
 import dev.eventbackbone.processors.orders.OrderSettings;
 import dev.eventbackbone.service.ServiceConfiguration;
 import io.dropwizard.util.Duration;
@@ -39,6 +40,10 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @Valid
     @NotNull
     private OrderSettings orders = new OrderSettings();
+
+    @Valid
+    @NotNull
+    private NotificationSettings notifications = new NotificationSettings();
 
     @NotNull
     private Path keysFile = Path.of("keys.yml");
@@ -86,7 +91,10 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
         this.audit = audit;
     }
 
-    /** The API keys file the gateway also reads; order and inventory queries need the scope {@code read:orders}. */
+    /**
+     * The API keys file the gateway also reads; order and inventory queries need the scope
+     * {@code read:orders}, notification queries {@code read:notifications}.
+     */
     @JsonProperty
     public Path getKeysFile() {
         return keysFile;
@@ -119,6 +127,16 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @JsonProperty
     public void setOrders(OrderSettings orders) {
         this.orders = orders;
+    }
+
+    @JsonProperty
+    public NotificationSettings getNotifications() {
+        return notifications;
+    }
+
+    @JsonProperty
+    public void setNotifications(NotificationSettings notifications) {
+        this.notifications = notifications;
     }
 
     /** Where Kafka is and how to talk to it. */

@@ -3,6 +3,8 @@ package dev.eventbackbone.processors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventbackbone.contracts.events.AuditOutcome;
+import dev.eventbackbone.contracts.events.NotificationChannel;
+import dev.eventbackbone.contracts.events.NotificationPriority;
 import dev.eventbackbone.processors.audit.AuditSettings;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -32,6 +34,13 @@ class StreamProcessorsYamlTest {
         assertThat(configuration.getOrders().getApplicationId()).isEqualTo("order-processor");
         assertThat(configuration.getOrders().getPaymentTimeout().toMinutes()).isEqualTo(15);
         assertThat(configuration.getOrders().getTenants()).isEmpty();
+        assertThat(configuration.getNotifications().getApplicationId()).isEqualTo("notification-fanout");
+        assertThat(configuration.getNotifications().getChannels().get(NotificationChannel.EMAIL).getRate()).isEqualTo(50);
+        assertThat(configuration.getNotifications().getRecipientLimits().get(NotificationPriority.LOW).getMax())
+                .isEqualTo(3);
+        assertThat(configuration.getNotifications().getRetrySchedule()).hasSize(7);
+        assertThat(configuration.getNotifications().getEmail().getSmtp()).singleElement()
+                .satisfies(server -> assertThat(server.getPort()).isEqualTo(2525));
         assertThat(StreamProcessorsApplication.streamsConfig(configuration, "order-processor"))
                 .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "order-processor")
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)

@@ -1,0 +1,603 @@
+package dev.eventbackbone.processors.notifications;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventbackbone.contracts.catalog.TopicCatalog;
+import dev.eventbackbone.contracts.events.DeliveryResult;
+import dev.eventbackbone.contracts.events.DeliveryStatus;
+import dev.eventbackbone.contracts.events.NotificationChannel;
+import dev.eventbackbone.contracts.events.NotificationMessage;
+import dev.eventbackbone.contracts.events.NotificationPriority;
+import dev.eventbackbone.contracts.events.NotificationRequest;
+import dev.eventbackbone.contracts.events.RecipientPreferences;
+import dev.eventbackbone.contracts.events.RejectionReason;
+import dev.eventbackbone.processors.DeadLetters;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fan-out of one partition (docs/notifications.md): keeps the recipients' preferences, turns
+ * each request into one message per channel, holds every message in a queue store until it is
+ * due, and releases it by punctuation in priority order within this partition's share of each
+ * provider's rate and within the recipient's limits. Retries come back here to wait their turn
+ * the same way; delivery results come back to fill the ledger.
+ */
+final class FanOutProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutProcessor.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final NotificationPriority[] RELEASE_ORDER = {NotificationPriority.CRITICAL,
+            NotificationPriority.HIGH, NotificationPriority.NORMAL, NotificationPriority.LOW};
+    private static final Duration LEDGER_SWEEP = Duration.ofHours(1);
+    private static final String STREAM = "notifications";
+    /** Bounds one pass's work on messages that only move to a later time (over a recipient's limit, expired). */
+    private static final int MAX_DEFERRALS_PER_PASS = 1_000;
+
+    private final NotificationSettings settings;
+    private final NotificationSerdes serdes;
+    private final Templates templates;
+    private final int partitions;
+    private final long dedupeMillis;
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, RecipientPreferences> preferences;
+    private WindowStore<String, Long> seen;
+    private KeyValueStore<String, NotificationMessage> queue;
+    private KeyValueStore<String, long[]> recipientSends;
+    private KeyValueStore<String, Ledger> ledger;
+    private KeyValueStore<String, String> disabledEndpoints;
+    private final Map<NotificationChannel, Bucket> buckets = new EnumMap<>(NotificationChannel.class);
+    /** Messages waiting per channel: while none wait, a message that may go now skips the queue store. */
+    private final Map<NotificationChannel, Long> waiting = new EnumMap<>(NotificationChannel.class);
+
+    FanOutProcessor(NotificationSettings settings, NotificationSerdes serdes, Templates templates, int partitions) {
+        this.settings = settings;
+        this.serdes = serdes;
+        this.templates = templates;
+        this.partitions = partitions;
+        this.dedupeMillis = settings.getDedupeWindow().toMilliseconds();
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        preferences = context.getStateStore(NotificationTopology.PREFERENCES_STORE);
+        seen = context.getStateStore(NotificationTopology.SEEN_STORE);
+        queue = context.getStateStore(NotificationTopology.QUEUE_STORE);
+        recipientSends = context.getStateStore(NotificationTopology.RECIPIENT_SENDS_STORE);
+        ledger = context.getStateStore(NotificationTopology.LEDGER_STORE);
+        disabledEndpoints = context.getStateStore(NotificationTopology.DISABLED_ENDPOINTS_STORE);
+        for (NotificationChannel channel : NotificationTopology.CHANNELS) {
+            buckets.put(channel, shareOf(settings.getChannels().get(channel), partitions, context::currentSystemTimeMs));
+        }
+        NotificationTopology.CHANNELS.forEach(channel -> waiting.put(channel, 0L));
+        try (KeyValueIterator<String, NotificationMessage> all = queue.all()) {
+            while (all.hasNext()) {
+                waiting.merge(all.next().value.getChannel(), 1L, Long::sum);
+            }
+        }
+        context.schedule(settings.getReleaseInterval().toJavaDuration(), PunctuationType.WALL_CLOCK_TIME,
+                this::release);
+        context.schedule(LEDGER_SWEEP, PunctuationType.WALL_CLOCK_TIME, this::sweepLedger);
+    }
+
+    /**
+     * This partition's share of a provider's rate: the rate divided by the partitions, so all
+     * partitions together never release faster than the limit, whichever instances run them. It
+     * may hold up to a second of its share (or its share of the burst, if more): a punctuation that
+     * comes late then releases what accrued instead of losing it. The delivery workers' own pacing
+     * keeps bursts at the provider within the configured burst.
+     */
+    static Bucket shareOf(NotificationSettings.ChannelLimit limit, int partitions, LongSupplier clockMillis) {
+        double perSecond = limit.getRate() / partitions;
+        long perHour = Math.max(1, Math.round(perSecond * 3600));
+        long burst = Math.max(Math.max(1, limit.getBurst() / partitions), (long) Math.ceil(perSecond));
+        // The task's clock, not the JVM's: punctuation and tests then agree on what time it is.
+        TimeMeter clock = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clockMillis.getAsLong() * 1_000_000;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+        return Bucket.builder().withCustomTimePrecision(clock).addLimit(Bandwidth.builder().capacity(burst)
+                .refillGreedy(perHour, Duration.ofHours(1)).initialTokens(burst).build()).build();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(meta -> meta.topic()).orElse(TopicCatalog.NOTIFICATIONS_REQUESTS);
+        switch (topic) {
+            case TopicCatalog.NOTIFICATIONS_PREFERENCES -> onPreferences(record);
+            case TopicCatalog.NOTIFICATIONS_RETRY -> onRetry(record);
+            case TopicCatalog.NOTIFICATIONS_RESULTS -> onResult(record);
+            default -> onRequest(record);
+        }
+    }
+
+    private void onPreferences(Record<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+            if (key != null) {
+                preferences.delete(key);
+            }
+            return;
+        }
+        RecipientPreferences update;
+        try {
+            update = serdes.preferences().deserializer().deserialize(TopicCatalog.NOTIFICATIONS_PREFERENCES,
+                    record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
+            return;
+        }
+        Optional<Preferences.Problem> problem = Preferences.problemOf(update);
+        if (problem.isPresent()) {
+            deadLetter(record, update.getEventId(), update.getTenantId(), RejectionReason.INVALID_VALUE,
+                    "Preferences of " + update.getRecipientId() + " not applied: " + problem.get().message(),
+                    problem.get().field(), null);
+            return;
+        }
+        preferences.put(recipientKey(update.getTenantId(), update.getRecipientId()), update);
+    }
+
+    private void onRequest(Record<byte[], byte[]> record) {
+        NotificationRequest request;
+        try {
+            if (record.value() == null) {
+                throw new SerializationException("The record has no value (a tombstone); notifications.requests"
+                        + " takes NotificationRequest records.");
+            }
+            request = serdes.requests().deserializer().deserialize(TopicCatalog.NOTIFICATIONS_REQUESTS, record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
+            return;
+        }
+        Optional<Preferences.Problem> problem = problemOf(request);
+        if (problem.isPresent()) {
+            deadLetter(record, request.getEventId(), request.getTenantId(), RejectionReason.INVALID_VALUE,
+                    problem.get().message(), problem.get().field(), null);
+            return;
+        }
+        String dedupeKey = request.getTenantId() + ":" + request.getEventId();
+        if (seen(dedupeKey, record.timestamp())) {
+            LOG.debug("Request {} was fanned out before; not again", dedupeKey);
+            return;
+        }
+        String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
+        RecipientPreferences prefs = preferences.get(recipientKey);
+        Set<NotificationChannel> channels = new LinkedHashSet<>(request.getChannels());
+        if (channels.isEmpty()) {
+            for (NotificationChannel channel : NotificationTopology.CHANNELS) {
+                if (Preferences.addressOn(prefs, channel) != null) {
+                    channels.add(channel);
+                }
+            }
+        }
+        if (channels.isEmpty()) {
+            deadLetter(record, request.getEventId(), request.getTenantId(), RejectionReason.INVALID_VALUE,
+                    "Recipient " + request.getRecipientId() + " has no address on any channel and the request names"
+                            + " no channel: set the recipient's preferences (stream 'preferences') first.",
+                    "channels", null);
+            return;
+        }
+        seen.put(dedupeKey, record.timestamp(), record.timestamp());
+        long now = now();
+        Ledger entry = new Ledger();
+        entry.tenantId = request.getTenantId();
+        entry.recipientId = request.getRecipientId();
+        entry.eventId = request.getEventId();
+        entry.receivedAt = request.getReceivedAt().toEpochMilli();
+        for (NotificationChannel channel : channels) {
+            String messageId = request.getEventId() + ":" + channel.name().toLowerCase();
+            Ledger.Channel line = new Ledger.Channel();
+            line.messageId = messageId;
+            line.idempotencyKey = IdempotencyKeys.of(request.getTenantId(), request.getEventId(),
+                    request.getRecipientId(), channel.name());
+            line.status = "QUEUED";
+            entry.channels.put(channel.name(), line);
+            String address = Preferences.addressOn(prefs, channel);
+            Optional<String> optOut = optOut(prefs, channel, request.getCategory());
+            if (optOut.isPresent()) {
+                result(request, messageId, channel, DeliveryStatus.SUPPRESSED, null, optOut.get(), now);
+            } else if (address == null) {
+                result(request, messageId, channel, DeliveryStatus.FAILED, "no_address", "Recipient "
+                        + request.getRecipientId() + " has no " + channel.name().toLowerCase() + " address.", now);
+            } else {
+                NotificationMessage message = message(request, prefs, channel, messageId, address, now);
+                if (!sendAtOnce(message, now)) {
+                    enqueue(message);
+                }
+            }
+        }
+        ledger.put(dedupeKey, entry);
+    }
+
+    private Optional<Preferences.Problem> problemOf(NotificationRequest request) {
+        if (blank(request.getTenantId()) || blank(request.getRecipientId()) || blank(request.getEventId())) {
+            return Optional.of(new Preferences.Problem("recipientId",
+                    "recipientId is required; the gateway fills tenantId and eventId."));
+        }
+        if (request.getChannels().contains(NotificationChannel.UNKNOWN)) {
+            return Optional.of(new Preferences.Problem("channels",
+                    "channels names a channel this version does not know; use EMAIL, SMS, PUSH or WEBHOOK."));
+        }
+        if (request.getTemplateId() == null && blank(request.getBody())) {
+            return Optional.of(new Preferences.Problem("body", "Either templateId or body is required."));
+        }
+        if (request.getTemplateId() != null && !templates.has(request.getTenantId(), request.getTemplateId())) {
+            return Optional.of(new Preferences.Problem("templateId", "Tenant " + request.getTenantId()
+                    + " has no template '" + request.getTemplateId() + "' (nor is there a shared one)."));
+        }
+        if (request.getExpiresAt() != null && request.getNotBefore() != null
+                && !request.getExpiresAt().isAfter(request.getNotBefore())) {
+            return Optional.of(new Preferences.Problem("expiresAt", "expiresAt must be after notBefore."));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> optOut(RecipientPreferences prefs, NotificationChannel channel, String category) {
+        if (prefs == null) {
+            return Optional.empty();
+        }
+        if (prefs.getOptedOutChannels().contains(channel)) {
+            return Optional.of("The recipient opted out of " + channel.name().toLowerCase() + ".");
+        }
+        if (category != null && prefs.getOptedOutCategories().contains(category)) {
+            return Optional.of("The recipient opted out of the category '" + category + "'.");
+        }
+        return Optional.empty();
+    }
+
+    private NotificationMessage message(NotificationRequest request, RecipientPreferences prefs,
+                                        NotificationChannel channel, String messageId, String address, long now) {
+        String locale = request.getLocale() != null ? request.getLocale() : prefs == null ? null : prefs.getLocale();
+        Map<String, Object> variables = new HashMap<>(request.getData());
+        variables.put("recipientId", request.getRecipientId());
+        String subject = request.getSubject();
+        String body = request.getBody();
+        if (request.getTemplateId() != null) {
+            Templates.Rendered rendered = templates.render(request.getTenantId(), request.getTemplateId(), locale,
+                    variables).orElseThrow();
+            subject = subject != null ? subject : rendered.subject();
+            body = rendered.body();
+        }
+        if (channel == NotificationChannel.WEBHOOK) {
+            body = webhookPayload(request, subject, body);
+        }
+        long due = Math.max(now, request.getNotBefore() == null ? 0 : request.getNotBefore().toEpochMilli());
+        if (request.getPriority() != NotificationPriority.CRITICAL) {
+            due = Preferences.afterQuietHours(prefs, due);
+        }
+        return NotificationMessage.newBuilder()
+                .setMessageId(messageId)
+                .setRequestEventId(request.getEventId())
+                .setTenantId(request.getTenantId())
+                .setRecipientId(request.getRecipientId())
+                .setChannel(channel)
+                .setDestination(address)
+                .setPriority(request.getPriority())
+                .setSubject(subject)
+                .setBody(body)
+                .setData(request.getData())
+                .setAttempt(1)
+                .setDueAt(Instant.ofEpochMilli(due))
+                .setExpiresAt(request.getExpiresAt())
+                .setCreatedAt(Instant.ofEpochMilli(now))
+                .setTraceparent(request.getTraceparent())
+                .build();
+    }
+
+    /** The Standard Webhooks payload shape: {type, timestamp, data}. */
+    private static String webhookPayload(NotificationRequest request, String subject, String body) {
+        ObjectNode payload = JSON.createObjectNode();
+        payload.put("type", request.getCategory() == null ? "notification" : "notification." + request.getCategory());
+        payload.put("timestamp", request.getReceivedAt().toString());
+        ObjectNode data = payload.putObject("data");
+        data.put("eventId", request.getEventId());
+        data.put("recipientId", request.getRecipientId());
+        data.put("priority", request.getPriority().name());
+        if (subject != null) {
+            data.put("subject", subject);
+        }
+        data.put("body", body);
+        ObjectNode fields = data.putObject("data");
+        request.getData().forEach(fields::put);
+        return payload.toString();
+    }
+
+    private void onRetry(Record<byte[], byte[]> record) {
+        NotificationMessage message;
+        try {
+            message = serdes.messages().deserializer().deserialize(TopicCatalog.NOTIFICATIONS_RETRY, record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
+            return;
+        }
+        if (message == null || message.getChannel() == NotificationChannel.UNKNOWN) {
+            deadLetter(record, message == null ? null : message.getRequestEventId(),
+                    message == null ? null : message.getTenantId(), RejectionReason.INVALID_VALUE,
+                    "A retry must be a NotificationMessage on a channel this version knows.", "channel", null);
+            return;
+        }
+        enqueue(message);
+    }
+
+    private void onResult(Record<byte[], byte[]> record) {
+        DeliveryResult result;
+        try {
+            result = serdes.results().deserializer().deserialize(TopicCatalog.NOTIFICATIONS_RESULTS, record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
+            return;
+        }
+        if (result == null) {
+            return;
+        }
+        String requestKey = result.getTenantId() + ":" + result.getRequestEventId();
+        Ledger entry = ledger.get(requestKey);
+        if (entry != null) {
+            Ledger.Channel line = entry.channels.get(result.getChannel().name());
+            if (line != null) {
+                Ledger.Attempt attempt = new Ledger.Attempt();
+                attempt.attempt = result.getAttempt();
+                attempt.status = result.getStatus().name();
+                attempt.provider = result.getProvider();
+                attempt.providerMessageId = result.getProviderMessageId();
+                attempt.errorCode = result.getErrorCode();
+                attempt.error = result.getError();
+                attempt.nextAttemptAt = result.getNextAttemptAt() == null ? null
+                        : result.getNextAttemptAt().toEpochMilli();
+                attempt.completedAt = result.getCompletedAt().toEpochMilli();
+                line.attempts.add(attempt);
+                line.status = result.getStatus().name();
+                ledger.put(requestKey, entry);
+            }
+        }
+        if (result.getChannel() == NotificationChannel.WEBHOOK && result.getStatus() == DeliveryStatus.FAILED
+                && WebhookProvider.GONE.equals(result.getErrorCode())) {
+            String recipientKey = recipientKey(result.getTenantId(), result.getRecipientId());
+            RecipientPreferences prefs = preferences.get(recipientKey);
+            if (prefs != null && prefs.getWebhookUrl() != null) {
+                disabledEndpoints.put(recipientKey, prefs.getWebhookUrl());
+            }
+        }
+    }
+
+    /** Queued in the order it arrived: the offset of the record that brought it. */
+    private void enqueue(NotificationMessage message) {
+        enqueue(message, context.recordMetadata().map(meta -> meta.offset()).orElse(0L));
+    }
+
+    private void enqueue(NotificationMessage message, long sequence) {
+        queue.put(QueueKeys.of(message, sequence), message);
+        waiting.merge(message.getChannel(), 1L, Long::sum);
+    }
+
+    private void dequeue(String key, NotificationChannel channel) {
+        queue.delete(key);
+        waiting.merge(channel, -1L, Long::sum);
+    }
+
+    /**
+     * Sends a new message at once when nothing of its channel waits (so it overtakes nobody), it is
+     * due, and the rate and its recipient's limit let it go: the queue store is then not written at
+     * all. Anything else (expired, a disabled endpoint, over a limit) waits for the release, which
+     * decides it.
+     */
+    private boolean sendAtOnce(NotificationMessage message, long now) {
+        NotificationChannel channel = message.getChannel();
+        if (waiting.get(channel) > 0 || message.getDueAt().toEpochMilli() > now
+                || (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now)))
+                || (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
+                        disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId()))))
+                || recipientAllows(message, now) > now || !buckets.get(channel).tryConsume(1)) {
+            return false;
+        }
+        send(message, now);
+        return true;
+    }
+
+    private void send(NotificationMessage message, long now) {
+        countRecipientSend(message, now);
+        context.forward(new Record<Object, Object>(recipientKey(message.getTenantId(), message.getRecipientId()),
+                message, now), NotificationTopology.sinkOf(message.getChannel()));
+    }
+
+    /**
+     * Per channel, releases what is due, highest priority first and oldest first within one, as
+     * far as this partition's share of the rate allows. An expired message ends DEAD_LETTERED; one
+     * over its recipient's limit moves to when the limit lets it go, so it never blocks the others.
+     */
+    private void release(long now) {
+        for (NotificationChannel channel : NotificationTopology.CHANNELS) {
+            Bucket bucket = buckets.get(channel);
+            for (NotificationPriority priority : RELEASE_ORDER) {
+                if (bucket.getAvailableTokens() < 1) {
+                    break;
+                }
+                releaseDue(channel, priority, bucket, now);
+            }
+        }
+    }
+
+    private void releaseDue(NotificationChannel channel, NotificationPriority priority, Bucket bucket, long now) {
+        List<KeyValue<String, NotificationMessage>> due = new ArrayList<>();
+        try (KeyValueIterator<String, NotificationMessage> range = queue.range(QueueKeys.from(channel, priority),
+                QueueKeys.until(channel, priority, now))) {
+            // Read first, change after: a message moved to a later time must not come round again in this pass.
+            long budget = bucket.getAvailableTokens();
+            while (range.hasNext() && due.size() < budget + MAX_DEFERRALS_PER_PASS) {
+                due.add(range.next());
+            }
+        }
+        for (KeyValue<String, NotificationMessage> entry : due) {
+            NotificationMessage message = entry.value;
+            if (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now))) {
+                dequeue(entry.key, channel);
+                expire(message, now);
+                continue;
+            }
+            if (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
+                    disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId())))) {
+                dequeue(entry.key, channel);
+                result(message, DeliveryStatus.FAILED, "endpoint_disabled", "The endpoint " + message.getDestination()
+                        + " answered 410 Gone before; nothing more is sent to it until the recipient sets a new URL.",
+                        now);
+                continue;
+            }
+            long allowedAt = recipientAllows(message, now);
+            if (allowedAt > now) {
+                dequeue(entry.key, channel);
+                message.setDueAt(Instant.ofEpochMilli(allowedAt));
+                enqueue(message, QueueKeys.sequenceOf(entry.key));
+                continue;
+            }
+            if (!bucket.tryConsume(1)) {
+                return;
+            }
+            dequeue(entry.key, channel);
+            send(message, now);
+        }
+    }
+
+    /** When the recipient's limit for the message's priority lets it go: now, or when its oldest send leaves the window. */
+    private long recipientAllows(NotificationMessage message, long now) {
+        NotificationSettings.RecipientLimit limit = settings.getRecipientLimits().get(message.getPriority());
+        if (limit == null) {
+            return now;
+        }
+        long window = limit.getPer().toMilliseconds();
+        long[] sends = recipientSends.get(sendsKey(message));
+        if (sends == null) {
+            return now;
+        }
+        long[] recent = Arrays.stream(sends).filter(at -> at > now - window).sorted().toArray();
+        return recent.length < limit.getMax() ? now : recent[recent.length - limit.getMax()] + window;
+    }
+
+    private void countRecipientSend(NotificationMessage message, long now) {
+        NotificationSettings.RecipientLimit limit = settings.getRecipientLimits().get(message.getPriority());
+        if (limit == null) {
+            return;
+        }
+        long window = limit.getPer().toMilliseconds();
+        long[] sends = recipientSends.get(sendsKey(message));
+        long[] kept = sends == null ? new long[0] : Arrays.stream(sends).filter(at -> at > now - window)
+                .toArray();
+        long[] updated = Arrays.copyOf(kept, kept.length + 1);
+        updated[kept.length] = now;
+        recipientSends.put(sendsKey(message), updated);
+    }
+
+    private static String sendsKey(NotificationMessage message) {
+        return recipientKey(message.getTenantId(), message.getRecipientId()) + "|" + message.getPriority().name();
+    }
+
+    private void expire(NotificationMessage message, long now) {
+        String why = "Message " + message.getMessageId() + " expired at " + message.getExpiresAt()
+                + " before it could be sent (attempt " + message.getAttempt() + ").";
+        result(message, DeliveryStatus.DEAD_LETTERED, "expired", why, now);
+        byte[] key = recipientKey(message.getTenantId(), message.getRecipientId()).getBytes(StandardCharsets.UTF_8);
+        byte[] value = serdes.messages().serializer().serialize(TopicCatalog.channelTopic(message.getChannel()), message);
+        Record<byte[], byte[]> original = new Record<>(key, value, now, new RecordHeaders());
+        var rejection = DeadLetters.rejection(original, null, message.getRequestEventId(), message.getTenantId(),
+                STREAM, NotificationTopology.COMPONENT, RejectionReason.EXPIRED, why, "expiresAt", null, now);
+        rejection.setAttempts(message.getAttempt() - 1);
+        context.forward(new Record<Object, Object>(key, rejection, now), NotificationTopology.DLQ_SINK);
+    }
+
+    private void result(NotificationRequest request, String messageId, NotificationChannel channel,
+                        DeliveryStatus status, String errorCode, String error, long now) {
+        forwardResult(DeliveryResult.newBuilder().setMessageId(messageId).setRequestEventId(request.getEventId())
+                .setTenantId(request.getTenantId()).setRecipientId(request.getRecipientId()).setChannel(channel)
+                .setStatus(status).setAttempt(1).setErrorCode(errorCode).setError(error)
+                .setCompletedAt(Instant.ofEpochMilli(now)).setTraceparent(request.getTraceparent()).build(), now);
+    }
+
+    private void result(NotificationMessage message, DeliveryStatus status, String errorCode, String error, long now) {
+        forwardResult(DeliveryResult.newBuilder().setMessageId(message.getMessageId())
+                .setRequestEventId(message.getRequestEventId()).setTenantId(message.getTenantId())
+                .setRecipientId(message.getRecipientId()).setChannel(message.getChannel()).setStatus(status)
+                .setAttempt(message.getAttempt()).setErrorCode(errorCode).setError(error)
+                .setCompletedAt(Instant.ofEpochMilli(now)).setTraceparent(message.getTraceparent()).build(), now);
+    }
+
+    private void forwardResult(DeliveryResult result, long now) {
+        context.forward(new Record<Object, Object>(recipientKey(result.getTenantId(), result.getRecipientId()), result,
+                now), NotificationTopology.RESULTS_SINK);
+    }
+
+    private void sweepLedger(long now) {
+        long oldest = now - dedupeMillis;
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, Ledger> all = ledger.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Ledger> entry = all.next();
+                if (entry.value.receivedAt < oldest) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(ledger::delete);
+    }
+
+    private boolean seen(String key, long timestamp) {
+        try (WindowStoreIterator<Long> earlier = seen.fetch(key, Math.max(0, timestamp - dedupeMillis),
+                timestamp + dedupeMillis)) {
+            return earlier.hasNext();
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String eventId, String tenantId, RejectionReason reason,
+                            String message, String fieldPath, Throwable error) {
+        LOG.warn("Dead-lettered a notification record: {}", message);
+        var rejection = DeadLetters.rejection(record, context.recordMetadata().orElse(null), eventId, tenantId,
+                STREAM, NotificationTopology.COMPONENT, reason, message, fieldPath, error, now());
+        context.forward(new Record<Object, Object>(record.key(), rejection, record.timestamp()),
+                NotificationTopology.DLQ_SINK);
+    }
+
+    private long now() {
+        return context.currentSystemTimeMs();
+    }
+
+    static String recipientKey(String tenant, String recipientId) {
+        return tenant + ":" + recipientId;
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}
