@@ -7,6 +7,7 @@ import dev.eventbackbone.contracts.catalog.ProvisioningReport;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.catalog.TopicSpec;
+import dev.eventbackbone.contracts.events.NotificationChannel;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClientConfig;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
@@ -15,6 +16,8 @@ import dev.eventbackbone.ingest.IngestGatewayApplication;
 import dev.eventbackbone.ingest.IngestGatewayConfiguration;
 import dev.eventbackbone.processors.StreamProcessorsApplication;
 import dev.eventbackbone.processors.StreamProcessorsConfiguration;
+import dev.eventbackbone.processors.notifications.NotificationSettings;
+import dev.eventbackbone.processors.notifications.Templates;
 import dev.eventbackbone.registry.SchemaRegistryApplication;
 import dev.eventbackbone.registry.SchemaRegistryConfiguration;
 import java.io.IOException;
@@ -25,7 +28,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -49,7 +54,9 @@ public final class LocalPlatform implements AutoCloseable {
     public static final String DEV_KEY_FILE = "dev-api-key";
     private static final String AUDIT_SIGNING_KEY = "signing-key.pem";
     private static final List<String> DEV_SCOPES = List.of("ingest:*", "read:audit", "erase:audit", "read:orders",
-            "read:analytics");
+            "read:notifications", "read:analytics");
+    private static final String WEBHOOK_SECRET_FILE = "webhook-secret";
+    private static final String DEV_TENANT = "dev";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
@@ -87,7 +94,7 @@ public final class LocalPlatform implements AutoCloseable {
                     int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsPort,
                     int processorsAdminPort,
                     String bootstrapServers, String registryUrl, Map<String, String> clientConfig,
-                    Set<Service> services) {
+                    Set<Service> services, Notifications notifications) {
 
         /** A fresh embedded platform in {@code dir} on free ports, with the given services: for benchmarks. */
         public static Settings onFreePorts(Path dir, Set<Service> services) {
@@ -98,7 +105,7 @@ public final class LocalPlatform implements AutoCloseable {
                 taken.add(ports[i]);
             }
             return new Settings(dir, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7],
-                    ports[8], null, null, Map.of(), services);
+                    ports[8], null, null, Map.of(), services, new Notifications(ports[9], null, Map.of()));
         }
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
@@ -132,6 +139,16 @@ public final class LocalPlatform implements AutoCloseable {
         private static boolean isRegistryClientKey(String key) {
             return REGISTRY_CLIENT_KEYS.contains(key);
         }
+    }
+
+    /**
+     * Where mail goes and how fast each channel may send.
+     *
+     * @param smtpPort   port of the development SMTP server started when {@code smtpServer} is null
+     * @param smtpServer {@code HOST:PORT} of an SMTP server to use instead, or null
+     * @param rates      messages per second per channel, for those given; the rest keep their defaults
+     */
+    public record Notifications(int smtpPort, String smtpServer, Map<NotificationChannel, Double> rates) {
     }
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -203,11 +220,17 @@ public final class LocalPlatform implements AutoCloseable {
         }
         Path processorsDir = settings.dataDir().resolve("stream-processors");
         DropwizardServer processors = null;
+        DevMailServer mail = null;
         if (services.contains(Service.PROCESSORS)) {
             requireFreePort(settings.processorsPort(), "--processors-port");
             requireFreePort(settings.processorsAdminPort(), "--processors-admin-port");
+            if (settings.notifications().smtpServer() == null) {
+                requireFreePort(settings.notifications().smtpPort(), "--smtp-port");
+                mail = new DevMailServer(settings.notifications().smtpPort(), settings.dataDir().resolve("mail"));
+                running.push(mail);
+            }
             processors = startProcessors(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"),
-                    processorsDir);
+                    processorsDir, mail == null ? settings.notifications().smtpServer() : "127.0.0.1:" + mail.port());
         }
         Path auditDir = settings.dataDir().resolve("audit-store");
         boolean auditKeyExisted = Files.exists(auditDir.resolve(AUDIT_SIGNING_KEY));
@@ -233,8 +256,14 @@ public final class LocalPlatform implements AutoCloseable {
         }
         if (processors != null) {
             out.printf("  %-16s %-28s %s%n", "processors", "http://127.0.0.1:" + processors.localPort(),
-                    "admin http://127.0.0.1:" + processors.adminPort() + "; audit normalization, orders and inventory"
-                            + " (exactly once, queries on /v1/customers, /v1/inventory), state in " + processorsDir);
+                    "admin http://127.0.0.1:" + processors.adminPort() + "; audit normalization, orders and inventory,"
+                            + " notification fan-out and delivery (exactly once, queries on /v1/customers, /v1/inventory,"
+                            + " /v1/notifications), state in " + processorsDir);
+            out.printf("  %-16s %-28s %s%n", "mail (SMTP)", mail == null ? settings.notifications().smtpServer()
+                    : "127.0.0.1:" + mail.port(), mail == null ? "external SMTP server"
+                    : "development server: every mail lands in " + mail.dir());
+            out.printf("  %-16s %-28s %s%n", "webhook secret", "tenant " + DEV_TENANT,
+                    "in " + processorsDir.resolve(WEBHOOK_SECRET_FILE) + " (Standard Webhooks, whsec_...)");
         }
         if (auditStore != null) {
             out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
@@ -314,7 +343,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private DropwizardServer startProcessors(Settings settings, String bootstrap, String registryUrl, Path keysFile,
-                                             Path processorsDir) throws Exception {
+                                             Path processorsDir, String smtpServer) throws Exception {
         StreamProcessorsConfiguration configuration = new StreamProcessorsConfiguration()
                 .embeddedOnLoopback(settings.processorsPort(), settings.processorsAdminPort());
         configuration.setKeysFile(keysFile);
@@ -323,9 +352,55 @@ public final class LocalPlatform implements AutoCloseable {
         configuration.getRegistry().setUrl(registryUrl);
         configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
         configuration.setStateDir(processorsDir.resolve("state"));
+        configureNotifications(configuration.getNotifications(), settings.notifications(), processorsDir, smtpServer);
         DropwizardServer processors = DropwizardServer.start(new StreamProcessorsApplication(), configuration);
         running.push(processors);
         return processors;
+    }
+
+    /** Mail to the given server, the rates asked for, the dev tenant's webhook secret, and the sample templates. */
+    private static void configureNotifications(NotificationSettings notifications, Notifications options,
+                                               Path processorsDir, String smtpServer) throws IOException {
+        int colon = smtpServer.lastIndexOf(':');
+        if (colon < 1) {
+            throw new LaunchException("--smtp-server takes HOST:PORT; got '" + smtpServer + "'.");
+        }
+        notifications.getEmail().setSmtp(List.of(new NotificationSettings.SmtpServer(smtpServer.substring(0, colon),
+                Integer.parseInt(smtpServer.substring(colon + 1)))));
+        Map<NotificationChannel, NotificationSettings.ChannelLimit> channels = new HashMap<>(notifications.getChannels());
+        options.rates().forEach((channel, rate) -> channels.put(channel, new NotificationSettings.ChannelLimit(rate,
+                Math.max(1, (int) Math.ceil(rate / 5)))));
+        notifications.setChannels(channels);
+        notifications.getWebhook().setSecrets(Map.of(DEV_TENANT, List.of(webhookSecret(processorsDir))));
+        Path templates = processorsDir.resolve("templates");
+        seedTemplate(templates, "welcome.mustache", "Subject: Welcome, {{name}}!\n\nHello {{name}},\n\n"
+                + "your account is ready.\n");
+        seedTemplate(templates, "welcome.de.mustache", "Subject: Willkommen, {{name}}!\n\nHallo {{name}},\n\n"
+                + "Ihr Konto ist bereit.\n");
+        notifications.setTemplatesDir(templates);
+    }
+
+    private static void seedTemplate(Path templates, String name, String text) throws IOException {
+        Path file = templates.resolve(Templates.SHARED).resolve(name);
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        }
+    }
+
+    /** The dev tenant's webhook signing secret, made on the first run and kept. */
+    private static String webhookSecret(Path processorsDir) throws IOException {
+        Path file = processorsDir.resolve(WEBHOOK_SECRET_FILE);
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] key = new byte[24];
+        new SecureRandom().nextBytes(key);
+        String secret = "whsec_" + Base64.getEncoder().encodeToString(key);
+        Files.createDirectories(processorsDir);
+        Files.writeString(file, secret + System.lineSeparator());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return secret;
     }
 
     private DropwizardServer startAuditStore(Settings settings, String bootstrap, String registryUrl, Path keysFile,

@@ -1,14 +1,16 @@
 package dev.eventbackbone.launcher;
 
+import dev.eventbackbone.contracts.events.NotificationChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +84,28 @@ final class UpCommand implements Callable<Integer> {
                     + " audit-store. Default: all of them. E.g. --services gateway to measure the gateway alone.")
     List<String> services;
 
+    @Option(names = "--smtp-port", paramLabel = "PORT", defaultValue = "2525",
+            description = "Port of the development SMTP server on 127.0.0.1; each mail lands in DATA/mail."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int smtpPort;
+
+    @Option(names = "--smtp-server", paramLabel = "HOST:PORT",
+            description = "Send email through this SMTP server instead of starting the development one.")
+    String smtpServer;
+
+    @Option(names = "--email-rate", paramLabel = "PER_SECOND",
+            description = "Emails per second for the whole deployment (burst: a fifth of it). Default: 50.")
+    Double emailRate;
+
+    @Option(names = "--sms-rate", paramLabel = "PER_SECOND", description = "SMS per second. Default: 10.")
+    Double smsRate;
+
+    @Option(names = "--push-rate", paramLabel = "PER_SECOND", description = "Push messages per second. Default: 200.")
+    Double pushRate;
+
+    @Option(names = "--webhook-rate", paramLabel = "PER_SECOND", description = "Webhooks per second. Default: 200.")
+    Double webhookRate;
+
     @Option(names = "--registry-url", paramLabel = "URL",
             description = "Use this Confluent-compatible schema registry instead of starting the embedded one.")
     String registryUrl;
@@ -91,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
                 auditStorePort, auditStoreAdminPort, processorsPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig(),
-                services());
+                services(), new LocalPlatform.Notifications(smtpPort, smtpServer, rates()));
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -104,6 +128,24 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private Map<NotificationChannel, Double> rates() {
+        Map<NotificationChannel, Double> rates = new EnumMap<>(NotificationChannel.class);
+        Map<NotificationChannel, Double> given = new EnumMap<>(NotificationChannel.class);
+        given.put(NotificationChannel.EMAIL, emailRate);
+        given.put(NotificationChannel.SMS, smsRate);
+        given.put(NotificationChannel.PUSH, pushRate);
+        given.put(NotificationChannel.WEBHOOK, webhookRate);
+        given.forEach((channel, rate) -> {
+            if (rate != null) {
+                if (rate <= 0) {
+                    throw new LaunchException("--" + channel.name().toLowerCase() + "-rate must be above 0; got " + rate);
+                }
+                rates.put(channel, rate);
+            }
+        });
+        return rates;
     }
 
     private Set<LocalPlatform.Service> services() {

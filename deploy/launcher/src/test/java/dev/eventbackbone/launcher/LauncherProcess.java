@@ -40,7 +40,7 @@ final class LauncherProcess {
 
     /** Free ports for every listener of {@code backbone up}. */
     record Ports(int kafka, int controller, int registry, int gateway, int gatewayAdmin, int processors,
-                 int processorsAdmin, int auditStore, int auditStoreAdmin) {
+                 int processorsAdmin, int auditStore, int auditStoreAdmin, int smtp) {
 
         static Ports free() {
             Set<Integer> taken = new HashSet<>();
@@ -50,7 +50,7 @@ final class LauncherProcess {
                 return port;
             };
             return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(),
-                    next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt());
+                    next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt());
         }
 
         /** The arguments of {@code backbone up} on these ports with this data directory. */
@@ -64,7 +64,8 @@ final class LauncherProcess {
                     "--processors-port", String.valueOf(processors),
                     "--processors-admin-port", String.valueOf(processorsAdmin),
                     "--audit-store-port", String.valueOf(auditStore),
-                    "--audit-store-admin-port", String.valueOf(auditStoreAdmin)));
+                    "--audit-store-admin-port", String.valueOf(auditStoreAdmin),
+                    "--smtp-port", String.valueOf(smtp)));
         }
     }
 }
