@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Measures the platform under load; figures go to docs/benchmarks.md.",
         subcommands = {IngestBenchCommand.class, AuditBenchCommand.class, AuditLatencyBenchCommand.class,
-                OrdersBenchCommand.class})
+                OrdersBenchCommand.class, NotificationsBenchCommand.class})
 public final class BenchCommand {
 }

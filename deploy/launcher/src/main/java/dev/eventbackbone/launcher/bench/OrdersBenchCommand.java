@@ -20,7 +20,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,27 +28,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,7 +94,7 @@ public final class OrdersBenchCommand implements Callable<Integer> {
             URI orders = URI.create("http://127.0.0.1:" + settings.gatewayPort() + "/v1/events/orders");
             stock(URI.create("http://127.0.0.1:" + settings.gatewayPort() + "/v1/events/inventory"), apiKey);
             // Made while the broker is idle: a topic created under load may answer NOT_LEADER for a long while.
-            String[] passThroughTopics = passThroughTopics(bootstrap);
+            String[] passThroughTopics = PassThroughReference.topics(bootstrap, 12);
             try (Settlements settled = new Settlements(bootstrap, registry)) {
                 settled.start();
                 closedLoop(orders, apiKey, "warm", warmup);
@@ -123,7 +108,10 @@ public final class OrdersBenchCommand implements Callable<Integer> {
                 double perSecond = commands / ((done - started) / 1e9);
 
                 Histogram latency = steadyRate(orders, apiKey, settled, warmup + commands);
-                double passThrough = passThrough(bootstrap, passThroughTopics[0], passThroughTopics[1], commands);
+                // About the size of an OrderCommand in Avro, keyed like one.
+                double passThrough = PassThroughReference.run(bootstrap, passThroughTopics[0], passThroughTopics[1],
+                        commands, i -> ("dev:c-" + (i % CUSTOMERS)).getBytes(StandardCharsets.UTF_8),
+                        i -> place("copy", i));
 
                 System.out.printf("%n| measure | result |%n|---|---|%n");
                 System.out.printf("| PLACE over HTTP to PAYMENT_REQUESTED, %d connections | %,.0f commands/s |%n",
@@ -227,90 +215,6 @@ public final class OrdersBenchCommand implements Callable<Integer> {
         acknowledged.forEach((commandId, at) -> latency.recordValue(
                 Math.max(1, (settled.settledAt(commandId) - at) / 1000)));
         return latency;
-    }
-
-    private static String[] passThroughTopics(String bootstrap) throws Exception {
-        String in = "bench.passthrough.in." + UUID.randomUUID();
-        String out = "bench.passthrough.out." + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(in, 12, (short) 1), new NewTopic(out, 12, (short) 1))).all()
-                    .get(30, TimeUnit.SECONDS);
-            awaitLeaders(admin, List.of(in, out));
-        }
-        return new String[] {in, out};
-    }
-
-    /** Records per second through a plain exactly-once Streams copy of pre-filled records of the same size. */
-    private double passThrough(String bootstrap, String in, String out, int count) throws Exception {
-        Properties producerConfig = new Properties();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (long i = 0; i < count; i++) {
-                // About the size of an OrderCommand in Avro, keyed like one.
-                producer.send(new ProducerRecord<>(in, ("dev:c-" + (i % CUSTOMERS)).getBytes(StandardCharsets.UTF_8),
-                        place("copy", i)), (metadata, error) -> {
-                            if (error != null) {
-                                failed.compareAndSet(null, error);
-                            }
-                        });
-            }
-        }
-        if (failed.get() != null) {
-            throw new IllegalStateException("Filling the pass-through's input failed", failed.get());
-        }
-        Properties streamsConfig = new Properties();
-        streamsConfig.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough-" + UUID.randomUUID());
-        streamsConfig.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        streamsConfig.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        streamsConfig.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("passthrough").toString());
-        streamsConfig.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        long started = System.nanoTime();
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), streamsConfig)) {
-            streams.start();
-            awaitCommitted(bootstrap, out, count);
-        }
-        return count / ((System.nanoTime() - started) / 1e9);
-    }
-
-    /** A topic just created may answer NOT_LEADER for a moment; the reference must not start in that moment. */
-    private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
-        long deadline = System.nanoTime() + GIVE_UP.toNanos();
-        while (admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                .flatMap(description -> description.partitions().stream())
-                .anyMatch(partition -> partition.leader() == null || partition.leader().isEmpty())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The topics " + topics + " got no leaders");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
-
-    private static void awaitCommitted(String bootstrap, String topic, long count) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        long deadline = System.nanoTime() + GIVE_UP.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long seen = 0;
-            while (seen < count) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Only " + seen + " of " + count + " records came through");
-                }
-                seen += consumer.poll(Duration.ofMillis(200)).count();
-            }
-        }
     }
 
     /** Follows orders.events (read committed) and notes when each order settled (PAYMENT_REQUESTED, or a failure). */
