@@ -18,6 +18,7 @@ import dev.eventbackbone.processors.orders.OrderRouting;
 import dev.eventbackbone.processors.orders.OrderSerdes;
 import dev.eventbackbone.processors.orders.OrderTopology;
 import dev.eventbackbone.service.ApiErrorMapper;
+import dev.eventbackbone.service.ManagedStreams;
 import dev.eventbackbone.service.QueryRouter;
 import dev.eventbackbone.service.ServiceApplication;
 import dev.eventbackbone.service.StreamsOwnership;

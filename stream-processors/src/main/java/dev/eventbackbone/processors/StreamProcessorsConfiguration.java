@@ -1,20 +1,18 @@
 package dev.eventbackbone.processors;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.eventbackbone.contracts.config.KafkaConnection;
 import dev.eventbackbone.processors.audit.AuditNormalizationTopology;
 import dev.eventbackbone.processors.audit.AuditSettings;
 import dev.eventbackbone.processors.notifications.NotificationSettings;
 import dev.eventbackbone.processors.orders.OrderSettings;
 import dev.eventbackbone.service.ServiceConfiguration;
+import dev.eventbackbone.service.StreamsKafkaSettings;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * broker and registry, so an empty YAML file runs the audit normalizer against {@code 127.0.0.1:9092}
  * and {@code http://127.0.0.1:8081}, with health checks and metrics on admin port {@code 8092}.
  */
-public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamProcessorsConfiguration, StreamProcessorsConfiguration.KafkaSettings> {
+public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamProcessorsConfiguration, StreamsKafkaSettings> {
 
     public static final int DEFAULT_PORT = 8082;
     public static final int DEFAULT_ADMIN_PORT = 8092;
@@ -53,7 +51,7 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     private Duration readYourWritesTimeout = Duration.seconds(10);
 
     public StreamProcessorsConfiguration() {
-        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new KafkaSettings());
+        super(DEFAULT_PORT, DEFAULT_ADMIN_PORT, new StreamsKafkaSettings());
     }
 
     /** Where Kafka Streams keeps its local state (RocksDB); keep it on a persistent volume to avoid restores. */
@@ -137,26 +135,5 @@ public class StreamProcessorsConfiguration extends ServiceConfiguration<StreamPr
     @JsonProperty
     public void setNotifications(NotificationSettings notifications) {
         this.notifications = notifications;
-    }
-
-    /** Where Kafka is and how to talk to it. */
-    public static class KafkaSettings extends KafkaConnection {
-
-        @NotNull
-        private Map<String, String> streamsProperties = new LinkedHashMap<>();
-
-        /**
-         * Kafka Streams tuning, e.g. {@code num.stream.threads}, {@code replication.factor},
-         * {@code commit.interval.ms}. {@code processing.guarantee} stays exactly_once_v2 whatever is set.
-         */
-        @JsonProperty
-        public Map<String, String> getStreamsProperties() {
-            return streamsProperties;
-        }
-
-        @JsonProperty
-        public void setStreamsProperties(Map<String, String> streamsProperties) {
-            this.streamsProperties = streamsProperties;
-        }
     }
 }

@@ -22,7 +22,11 @@ public final class DevMailServer implements AutoCloseable {
     private final GreenMail server;
     private final Path dir;
     private final AtomicLong count = new AtomicLong();
-    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+    private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+
+    /** One mail as the server took it: when (epoch milliseconds) and for whom. */
+    public record Arrival(long atMillis, String recipient) {
+    }
 
     public DevMailServer(int port, Path dir) throws IOException {
         this.dir = dir;
@@ -34,7 +38,7 @@ public final class DevMailServer implements AutoCloseable {
         server.start();
         MessageDeliveryHandler store = server.getUserManager().getMessageDeliveryHandler();
         server.getUserManager().setMessageDeliveryHandler((message, recipient) -> {
-            arrivals.add(System.currentTimeMillis());
+            arrivals.add(new Arrival(System.currentTimeMillis(), recipient.getEmail()));
             Path file = dir.resolve(String.format("%06d-%s.eml", count.incrementAndGet(),
                     recipient.getEmail().replaceAll("[^A-Za-z0-9@._-]", "_")));
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -54,8 +58,8 @@ public final class DevMailServer implements AutoCloseable {
         return dir;
     }
 
-    /** When each mail arrived (epoch milliseconds), in arrival order. */
-    public List<Long> arrivals() {
+    /** Every mail so far, in arrival order. */
+    public List<Arrival> arrivals() {
         return List.copyOf(arrivals);
     }
 

@@ -11,7 +11,7 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditResource;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;

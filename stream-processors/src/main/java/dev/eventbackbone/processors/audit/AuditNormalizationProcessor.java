@@ -9,7 +9,7 @@ import dev.eventbackbone.contracts.events.AuditRecord;
 import dev.eventbackbone.contracts.events.AuditSeverity;
 import dev.eventbackbone.contracts.events.AuditSubjectKey;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

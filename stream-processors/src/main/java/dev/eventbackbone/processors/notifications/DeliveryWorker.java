@@ -7,7 +7,7 @@ import dev.eventbackbone.contracts.events.NotificationChannel;
 import dev.eventbackbone.contracts.events.NotificationMessage;
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +56,8 @@ final class DeliveryWorker implements Runnable {
     private static final Duration MAX_TRANSACTION = Duration.ofSeconds(2);
     private static final String STREAM = "notifications";
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
+    private static final int MAX_POLL_RECORDS = 10;
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(15);
 
     private final NotificationChannel channel;
     private final List<ChannelProvider> providers;
@@ -123,7 +125,10 @@ final class DeliveryWorker implements Runnable {
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        // Few records per poll, and a long poll interval: a poll's work (each attempt up to a provider's
+        // timeout, and the pacing) must end before the group gives the partitions to another worker.
+        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+        consumerConfig.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) MAX_POLL_INTERVAL.toMillis());
         Map<String, Object> producerConfig = new HashMap<>(clientConfig);
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -195,20 +200,21 @@ final class DeliveryWorker implements Runnable {
             deadLetter(producer, record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
             return;
         }
+        String key = IdempotencyKeys.of(message);
+        if (providers.isEmpty()) {
+            result(producer, message, DeliveryStatus.FAILED, null, null, "no_provider", "No "
+                    + channel.name().toLowerCase() + " provider is configured (notifications."
+                    + channel.name().toLowerCase() + ").", null, clock.millis());
+            return;
+        }
+        pace.asBlocking().consume(1);
+        // After the pacing wait: a message must not go out after it expired.
         long now = clock.millis();
         if (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now))) {
             giveUp(producer, record, message, RejectionReason.EXPIRED, "expired", "Message " + message.getMessageId()
                     + " expired at " + message.getExpiresAt() + " before attempt " + message.getAttempt() + ".", now);
             return;
         }
-        String key = IdempotencyKeys.of(message);
-        if (providers.isEmpty()) {
-            result(producer, message, DeliveryStatus.FAILED, null, null, "no_provider", "No "
-                    + channel.name().toLowerCase() + " provider is configured (notifications."
-                    + channel.name().toLowerCase() + ").", null, now);
-            return;
-        }
-        pace.asBlocking().consume(1);
         ChannelProvider.Outcome outcome = null;
         ChannelProvider used = null;
         for (ChannelProvider provider : providers) {
@@ -313,14 +319,17 @@ final class DeliveryWorker implements Runnable {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The assigned partitions' share of the provider's rate, as the fan-out releases it. */
+    /**
+     * The assigned partitions' share of the provider's rate and burst. It starts empty: a worker
+     * that restarts or is given partitions must not add a burst to what went out just before.
+     */
     private Bucket paceFor(int assigned) {
         NotificationSettings.ChannelLimit limit = settings.getChannels().get(channel);
         double share = (double) Math.max(1, assigned) / partitions;
         long perHour = Math.max(1, Math.round(limit.getRate() * 3600 * share));
         long burst = Math.max(1, (long) Math.floor(limit.getBurst() * share));
         return Bucket.builder().addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perHour, Duration.ofHours(1))
-                .initialTokens(burst).build()).build();
+                .initialTokens(0).build()).build();
     }
 
     /** Stops after the attempt under way; what is not committed is delivered again by the next owner. */

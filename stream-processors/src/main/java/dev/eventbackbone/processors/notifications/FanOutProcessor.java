@@ -11,7 +11,7 @@ import dev.eventbackbone.contracts.events.NotificationPriority;
 import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.contracts.events.RecipientPreferences;
 import dev.eventbackbone.contracts.events.RejectionReason;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -55,7 +56,8 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final NotificationPriority[] RELEASE_ORDER = {NotificationPriority.CRITICAL,
             NotificationPriority.HIGH, NotificationPriority.NORMAL, NotificationPriority.LOW};
-    private static final Duration LEDGER_SWEEP = Duration.ofHours(1);
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+    private static final int SWEEP_SLICE = 1_000;
     private static final String STREAM = "notifications";
     /** Bounds one pass's work on messages that only move to a later time (over a recipient's limit, expired). */
     private static final int MAX_DEFERRALS_PER_PASS = 1_000;
@@ -74,6 +76,8 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, Ledger> ledger;
     private KeyValueStore<String, String> disabledEndpoints;
     private final Map<NotificationChannel, Bucket> buckets = new EnumMap<>(NotificationChannel.class);
+    private String ledgerCursor;
+    private String sendsCursor;
     /** Messages waiting per channel: while none wait, a message that may go now skips the queue store. */
     private final Map<NotificationChannel, Long> waiting = new EnumMap<>(NotificationChannel.class);
 
@@ -105,7 +109,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
         context.schedule(settings.getReleaseInterval().toJavaDuration(), PunctuationType.WALL_CLOCK_TIME,
                 this::release);
-        context.schedule(LEDGER_SWEEP, PunctuationType.WALL_CLOCK_TIME, this::sweepLedger);
+        context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     /**
@@ -184,7 +188,9 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             deadLetter(record, null, null, DeadLetters.reasonOf(e), e.getMessage(), null, e);
             return;
         }
-        Optional<Preferences.Problem> problem = problemOf(request);
+        String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
+        RecipientPreferences prefs = request.getRecipientId() == null ? null : preferences.get(recipientKey);
+        Optional<Preferences.Problem> problem = problemOf(request, localeOf(request, prefs));
         if (problem.isPresent()) {
             deadLetter(record, request.getEventId(), request.getTenantId(), RejectionReason.INVALID_VALUE,
                     problem.get().message(), problem.get().field(), null);
@@ -195,8 +201,6 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             LOG.debug("Request {} was fanned out before; not again", dedupeKey);
             return;
         }
-        String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
-        RecipientPreferences prefs = preferences.get(recipientKey);
         Set<NotificationChannel> channels = new LinkedHashSet<>(request.getChannels());
         if (channels.isEmpty()) {
             for (NotificationChannel channel : NotificationTopology.CHANNELS) {
@@ -226,6 +230,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             line.idempotencyKey = IdempotencyKeys.of(request.getTenantId(), request.getEventId(),
                     request.getRecipientId(), channel.name());
             line.status = "QUEUED";
+            line.destination = Preferences.addressOn(prefs, channel);
             entry.channels.put(channel.name(), line);
             String address = Preferences.addressOn(prefs, channel);
             Optional<String> optOut = optOut(prefs, channel, request.getCategory());
@@ -244,7 +249,11 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         ledger.put(dedupeKey, entry);
     }
 
-    private Optional<Preferences.Problem> problemOf(NotificationRequest request) {
+    private static String localeOf(NotificationRequest request, RecipientPreferences prefs) {
+        return request.getLocale() != null ? request.getLocale() : prefs == null ? null : prefs.getLocale();
+    }
+
+    private Optional<Preferences.Problem> problemOf(NotificationRequest request, String locale) {
         if (blank(request.getTenantId()) || blank(request.getRecipientId()) || blank(request.getEventId())) {
             return Optional.of(new Preferences.Problem("recipientId",
                     "recipientId is required; the gateway fills tenantId and eventId."));
@@ -256,9 +265,10 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         if (request.getTemplateId() == null && blank(request.getBody())) {
             return Optional.of(new Preferences.Problem("body", "Either templateId or body is required."));
         }
-        if (request.getTemplateId() != null && !templates.has(request.getTenantId(), request.getTemplateId())) {
+        if (request.getTemplateId() != null && !templates.has(request.getTenantId(), request.getTemplateId(), locale)) {
             return Optional.of(new Preferences.Problem("templateId", "Tenant " + request.getTenantId()
-                    + " has no template '" + request.getTemplateId() + "' (nor is there a shared one)."));
+                    + " has no template '" + request.getTemplateId() + "' for locale " + locale
+                    + " (nor a shared one, nor one without a locale)."));
         }
         if (request.getExpiresAt() != null && request.getNotBefore() != null
                 && !request.getExpiresAt().isAfter(request.getNotBefore())) {
@@ -282,7 +292,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
 
     private NotificationMessage message(NotificationRequest request, RecipientPreferences prefs,
                                         NotificationChannel channel, String messageId, String address, long now) {
-        String locale = request.getLocale() != null ? request.getLocale() : prefs == null ? null : prefs.getLocale();
+        String locale = localeOf(request, prefs);
         Map<String, Object> variables = new HashMap<>(request.getData());
         variables.put("recipientId", request.getRecipientId());
         String subject = request.getSubject();
@@ -387,10 +397,10 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
         if (result.getChannel() == NotificationChannel.WEBHOOK && result.getStatus() == DeliveryStatus.FAILED
                 && WebhookProvider.GONE.equals(result.getErrorCode())) {
-            String recipientKey = recipientKey(result.getTenantId(), result.getRecipientId());
-            RecipientPreferences prefs = preferences.get(recipientKey);
-            if (prefs != null && prefs.getWebhookUrl() != null) {
-                disabledEndpoints.put(recipientKey, prefs.getWebhookUrl());
+            // The URL that answered 410, which the recipient may have replaced since.
+            Ledger.Channel line = entry == null ? null : entry.channels.get(NotificationChannel.WEBHOOK.name());
+            if (line != null && line.destination != null) {
+                disabledEndpoints.put(recipientKey(result.getTenantId(), result.getRecipientId()), line.destination);
             }
         }
     }
@@ -477,9 +487,13 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
                         now);
                 continue;
             }
-            long allowedAt = recipientAllows(message, now);
+            long allowedAt = Math.max(recipientAllows(message, now), quietUntil(message, now));
             if (allowedAt > now) {
                 dequeue(entry.key, channel);
+                if (message.getExpiresAt() != null && allowedAt >= message.getExpiresAt().toEpochMilli()) {
+                    expire(message, now);
+                    continue;
+                }
                 message.setDueAt(Instant.ofEpochMilli(allowedAt));
                 enqueue(message, QueueKeys.sequenceOf(entry.key));
                 continue;
@@ -492,10 +506,25 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
-    /** When the recipient's limit for the message's priority lets it go: now, or when its oldest send leaves the window. */
+    /**
+     * The end of the recipient's quiet hours if they hold now and the message is not CRITICAL; a
+     * backlog, a deferred message or a retry released at night waits for the morning too.
+     */
+    private long quietUntil(NotificationMessage message, long now) {
+        if (message.getPriority() == NotificationPriority.CRITICAL) {
+            return now;
+        }
+        return Preferences.afterQuietHours(preferences.get(recipientKey(message.getTenantId(),
+                message.getRecipientId())), now);
+    }
+
+    /**
+     * When the recipient's limit for the message's priority lets it go: now, or when its oldest
+     * send leaves the window. Only first attempts count and are limited: a retry is the same message.
+     */
     private long recipientAllows(NotificationMessage message, long now) {
         NotificationSettings.RecipientLimit limit = settings.getRecipientLimits().get(message.getPriority());
-        if (limit == null) {
+        if (limit == null || message.getAttempt() > 1) {
             return now;
         }
         long window = limit.getPer().toMilliseconds();
@@ -509,7 +538,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
 
     private void countRecipientSend(NotificationMessage message, long now) {
         NotificationSettings.RecipientLimit limit = settings.getRecipientLimits().get(message.getPriority());
-        if (limit == null) {
+        if (limit == null || message.getAttempt() > 1) {
             return;
         }
         long window = limit.getPer().toMilliseconds();
@@ -559,18 +588,39 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
                 now), NotificationTopology.RESULTS_SINK);
     }
 
-    private void sweepLedger(long now) {
-        long oldest = now - dedupeMillis;
+    /**
+     * Forgets, a slice at a time, ledger entries older than the dedupe window and recipients'
+     * sends older than the longest recipient window: a punctuation never scans a whole store.
+     */
+    private void sweep(long now) {
+        long oldestRequest = now - dedupeMillis;
+        ledgerCursor = sweepSlice(ledger, ledgerCursor, entry -> entry.receivedAt < oldestRequest);
+        long longestWindow = settings.getRecipientLimits().values().stream()
+                .mapToLong(limit -> limit.getPer().toMilliseconds()).max().orElse(0);
+        sendsCursor = sweepSlice(recipientSends, sendsCursor,
+                sends -> Arrays.stream(sends).allMatch(at -> at <= now - longestWindow));
+    }
+
+    /** Deletes what is stale among the next {@value #SWEEP_SLICE} entries after the cursor; the next cursor, or null to start over. */
+    private static <V> String sweepSlice(KeyValueStore<String, V> store, String cursor, Predicate<V> stale) {
         List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, Ledger> all = ledger.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, Ledger> entry = all.next();
-                if (entry.value.receivedAt < oldest) {
+        String last = null;
+        int seen = 0;
+        try (KeyValueIterator<String, V> slice = cursor == null ? store.all() : store.range(cursor, null)) {
+            while (slice.hasNext() && seen < SWEEP_SLICE) {
+                KeyValue<String, V> entry = slice.next();
+                if (entry.key.equals(cursor)) {
+                    continue;
+                }
+                seen++;
+                last = entry.key;
+                if (stale.test(entry.value)) {
                     expired.add(entry.key);
                 }
             }
         }
-        expired.forEach(ledger::delete);
+        expired.forEach(store::delete);
+        return seen < SWEEP_SLICE ? null : last;
     }
 
     private boolean seen(String key, long timestamp) {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
@@ -56,7 +55,7 @@ final class HttpJsonProvider implements ChannelProvider {
             request.header("Authorization", "Bearer " + settings.getToken());
         }
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpAnswer response = ChannelProvider.exchange(client, request.build(), TIMEOUT);
             return Outcome.ofHttp(response, providerId(response.body()));
         } catch (HttpTimeoutException e) {
             return Outcome.transientFailure("timeout", name() + " did not answer within " + TIMEOUT.toSeconds()

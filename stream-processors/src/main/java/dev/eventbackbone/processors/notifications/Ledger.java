@@ -22,6 +22,8 @@ final class Ledger {
     static final class Channel {
         String messageId;
         String idempotencyKey;
+        /** The address the message went to, as the preferences named it then. */
+        String destination;
         String status;
         List<Attempt> attempts = new ArrayList<>();
     }

@@ -1,6 +1,7 @@
 package dev.eventbackbone.processors.notifications;
 
 import dev.eventbackbone.contracts.events.NotificationMessage;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -20,6 +21,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 final class SmtpProvider implements ChannelProvider {
 
     private static final String TIMEOUT_MILLIS = "15000";
+    private static final int MAILBOX_FULL = 552;
 
     private final NotificationSettings.SmtpServer server;
     private final InternetAddress from;
@@ -84,12 +86,20 @@ final class SmtpProvider implements ChannelProvider {
         }
     }
 
-    /** An SMTP reply 5xx is permanent (no such mailbox, refused); 4xx and broken connections are transient. */
+    /**
+     * An SMTP reply 5xx is permanent (no such mailbox, refused), except 552 (mailbox full), which
+     * RFC 5321 says to treat as 452; 4xx and broken connections are transient. A refused login is
+     * this server's fault, not the message's: transient, so the next server takes over.
+     */
     private static Outcome outcomeOf(MessagingException failure) {
+        if (failure instanceof AuthenticationFailedException) {
+            return Outcome.transientFailure("smtp_auth_failed", "The SMTP server refused the login: "
+                    + String.valueOf(failure.getMessage()).strip(), null);
+        }
         for (Exception e = failure; e != null; e = e instanceof MessagingException m ? m.getNextException() : null) {
             int code = e instanceof SMTPAddressFailedException address ? address.getReturnCode()
                     : e instanceof SMTPSendFailedException send ? send.getReturnCode() : -1;
-            if (code >= 500) {
+            if (code >= 500 && code != MAILBOX_FULL) {
                 return Outcome.permanentFailure(String.valueOf(code), e.getMessage().strip());
             }
             if (code >= 400) {

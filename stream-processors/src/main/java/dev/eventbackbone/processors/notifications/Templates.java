@@ -101,9 +101,9 @@ public final class Templates {
         }
     }
 
-    /** Whether the tenant can use the template in some locale. */
-    public boolean has(String tenant, String templateId) {
-        return find(tenant, templateId, null).isPresent();
+    /** Whether the tenant has the template for the locale, or a fallback for it. */
+    public boolean has(String tenant, String templateId, String locale) {
+        return find(tenant, templateId, locale).isPresent();
     }
 
     /** The template rendered with the variables, in the best locale there is; empty when the tenant has no such template. */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -67,8 +66,8 @@ final class WebhookProvider implements ChannelProvider {
                 .POST(HttpRequest.BodyPublishers.ofString(message.getBody(), StandardCharsets.UTF_8))
                 .build();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 410) {
+            HttpAnswer response = ChannelProvider.exchange(client, request, timeout);
+            if (response.status() == 410) {
                 return Outcome.permanentFailure(GONE, "The endpoint answered 410 Gone: it is disabled.");
             }
             return Outcome.ofHttp(response, idempotencyKey);

@@ -5,7 +5,7 @@ import dev.eventbackbone.contracts.events.InventoryReservation;
 import dev.eventbackbone.contracts.events.InventoryUpdate;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.events.ReservationResult;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

@@ -12,7 +12,7 @@ import dev.eventbackbone.contracts.events.PaymentRequest;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.contracts.events.ReservationAction;
 import dev.eventbackbone.contracts.events.ReservationResult;
-import dev.eventbackbone.processors.DeadLetters;
+import dev.eventbackbone.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

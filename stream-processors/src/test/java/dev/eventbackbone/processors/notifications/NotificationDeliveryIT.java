@@ -108,18 +108,22 @@ class NotificationDeliveryIT {
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void webhooksAreSignedRetriedThroughAnOutageOnTheScheduleAndStopAt410() throws Exception {
+    void webhooksAreSignedRetriedThroughAnOutageOnTheScheduleAndStopAt410AndSmsGoesThroughItsProvider() throws Exception {
         TopicProvisioner.provisionCatalog(registry.bootstrapServers());
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             NotificationsFixture fixture = new NotificationsFixture(registry, dir, """
                       retrySchedule: [2s, 4s, 8s, 16s, 32s, 32s, 32s, 32s, 32s, 32s, 32s, 32s]
+                      sms: [{name: sms-gateway, url: "%s", token: t0ken}]
                       webhook:
                         secrets:
                           "%%TENANT%%": [%s]
-                    """.formatted(NotificationsFixture.SECRET).replace("%%TENANT%%", "%TENANT%"));
+                    """.formatted(receiver.url("/sms"), NotificationsFixture.SECRET));
             // 30 s of 503 from the first webhook on, each asking to wait 3 s.
             AtomicLong outageEnds = new AtomicLong();
             receiver.answer(path -> {
+                if (path.equals("/sms")) {
+                    return new WebhookReceiver.Answer(200, 0);
+                }
                 if (path.startsWith("/gone")) {
                     return new WebhookReceiver.Answer(410, 0);
                 }
@@ -134,7 +138,9 @@ class NotificationDeliveryIT {
                     fixture.set(producer, fixture.prefs("w" + i).setWebhookUrl(receiver.url("/hooks/w" + i)).build());
                 }
                 fixture.set(producer, fixture.prefs("old").setWebhookUrl(receiver.url("/gone/old")).build());
+                fixture.set(producer, fixture.prefs("texter").setPhone("+41791234567").build());
                 producer.flush();
+                fixture.send(producer, fixture.request("texter", NotificationChannel.SMS).build());
                 for (int i = 0; i < 10; i++) {
                     NotificationRequest request = fixture.request("w" + i, NotificationChannel.WEBHOOK)
                             .setData(Map.of("invoice", "inv-" + i)).build();
@@ -156,7 +162,7 @@ class NotificationDeliveryIT {
                     .timeout(Duration.ofMinutes(4)).matching(record -> record.key().startsWith(fixture.tenant + ":"))
                     .awaitUntil("a final result for every message", records -> records.stream()
                             .map(record -> (DeliveryResult) record.value()).filter(NotificationsFixture::isFinal)
-                            .count() >= 12).stream().map(record -> (DeliveryResult) record.value()).toList();
+                            .count() >= 13).stream().map(record -> (DeliveryResult) record.value()).toList();
 
             Map<String, List<WebhookReceiver.Delivery>> byId = receiver.deliveries().stream()
                     .filter(d -> d.path().startsWith("/hooks/"))
@@ -177,7 +183,15 @@ class NotificationDeliveryIT {
                     .as("nothing after the 410").hasSize(1);
             Map<String, List<DeliveryResult>> finals = results.stream().filter(NotificationsFixture::isFinal)
                     .collect(Collectors.groupingBy(DeliveryResult::getMessageId));
-            assertThat(finals).hasSize(12).allSatisfy((id, each) -> assertThat(each).hasSize(1));
+            assertThat(finals).hasSize(13).allSatisfy((id, each) -> assertThat(each).hasSize(1));
+            assertThat(receiver.deliveries()).filteredOn(d -> d.path().equals("/sms")).singleElement().satisfies(sms -> {
+                assertThat(sms.header("Idempotency-Key")).matches("msg_[0-9a-f]{32}");
+                assertThat(sms.header("Authorization")).isEqualTo("Bearer t0ken");
+                assertThat(sms.body()).contains("\"channel\":\"sms\"", "\"to\":\"+41791234567\"");
+            });
+            assertThat(finals.values().stream().flatMap(List::stream).filter(r -> r.getRecipientId().equals("texter")))
+                    .extracting(DeliveryResult::getStatus, DeliveryResult::getProvider)
+                    .containsExactly(tuple(DeliveryStatus.DELIVERED, "sms-gateway"));
             assertThat(finals.values().stream().flatMap(List::stream).filter(r -> r.getRecipientId().equals("old")))
                     .extracting(DeliveryResult::getStatus, DeliveryResult::getErrorCode)
                     .containsExactlyInAnyOrder(tuple(DeliveryStatus.FAILED, "410"),

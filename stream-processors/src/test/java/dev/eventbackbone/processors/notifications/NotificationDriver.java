@@ -37,6 +37,7 @@ final class NotificationDriver implements AutoCloseable {
     final TestInputTopic<byte[], byte[]> requests;
     final TestInputTopic<byte[], byte[]> preferences;
     final TestInputTopic<byte[], byte[]> results;
+    final TestInputTopic<byte[], byte[]> retries;
     final Map<NotificationChannel, TestOutputTopic<String, NotificationMessage>> channels =
             new EnumMap<>(NotificationChannel.class);
     final TestOutputTopic<String, DeliveryResult> resultsOut;
@@ -56,6 +57,8 @@ final class NotificationDriver implements AutoCloseable {
         preferences = driver.createInputTopic(TopicCatalog.NOTIFICATIONS_PREFERENCES, new ByteArraySerializer(),
                 new ByteArraySerializer());
         results = driver.createInputTopic(TopicCatalog.NOTIFICATIONS_RESULTS, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        retries = driver.createInputTopic(TopicCatalog.NOTIFICATIONS_RETRY, new ByteArraySerializer(),
                 new ByteArraySerializer());
         for (NotificationChannel channel : NotificationTopology.CHANNELS) {
             channels.put(channel, driver.createOutputTopic(TopicCatalog.channelTopic(channel), new StringDeserializer(),
@@ -93,6 +96,11 @@ final class NotificationDriver implements AutoCloseable {
     void report(DeliveryResult result) {
         results.pipeInput(bytes(result.getTenantId() + ":" + result.getRecipientId()),
                 serdes.results().serializer().serialize(TopicCatalog.NOTIFICATIONS_RESULTS, result));
+    }
+
+    void retry(NotificationMessage message) {
+        retries.pipeInput(bytes(message.getTenantId() + ":" + message.getRecipientId()),
+                serdes.messages().serializer().serialize(TopicCatalog.NOTIFICATIONS_RETRY, message));
     }
 
     /** Lets wall-clock time pass in steps of the release interval (100 ms), punctuating after each. */

@@ -205,6 +205,32 @@ class NotificationTopologyIT {
     }
 
     @Test
+    void aRetryWaitsOutQuietHoursAndDoesNotCountAgainstTheRecipientsLimit() {
+        NotificationDriver driver = driver();
+        driver.set(prefs("ann").build());
+        driver.set(prefs("night").setQuietHours(new QuietHours("12:30", "14:00", "Europe/Zurich")).build());
+        for (int i = 0; i < 3; i++) {
+            driver.send(request("ann").setPriority(NotificationPriority.LOW).build());
+        }
+        driver.pass(Duration.ofSeconds(1));
+        NotificationMessage sent = driver.released(NotificationChannel.EMAIL).get(0);
+        assertThat(sent.getRecipientId()).isEqualTo("ann");
+
+        driver.retry(NotificationMessage.newBuilder(sent).setAttempt(2).setDueAt(START).build());
+        driver.retry(NotificationMessage.newBuilder(sent).setMessageId("r:email").setRecipientId("night")
+                .setDestination("night@example.com").setAttempt(2).setDueAt(START).build());
+        driver.pass(Duration.ofSeconds(1));
+        assertThat(driver.released(NotificationChannel.EMAIL)).as("ann's 3 LOW this hour do not hold her retry")
+                .extracting(NotificationMessage::getRecipientId, NotificationMessage::getAttempt)
+                .containsExactly(tuple("ann", 2));
+
+        driver.jump(Duration.ofMinutes(60));
+        driver.pass(Duration.ofMillis(100));
+        assertThat(driver.released(NotificationChannel.EMAIL)).as("the night's retry after its quiet hours")
+                .extracting(NotificationMessage::getRecipientId).containsExactly("night");
+    }
+
+    @Test
     void aRepeatedEventIdIsFannedOutOnce() {
         NotificationDriver driver = driver();
         driver.set(prefs("ann").build());

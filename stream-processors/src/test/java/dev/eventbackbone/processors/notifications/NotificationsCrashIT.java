@@ -1,12 +1,14 @@
 package dev.eventbackbone.processors.notifications;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicProvisioner;
 import dev.eventbackbone.contracts.events.DeliveryResult;
 import dev.eventbackbone.contracts.events.DeliveryStatus;
 import dev.eventbackbone.contracts.events.NotificationChannel;
+import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fan-out and the delivery workers in their own JVM are killed with SIGKILL in the middle of
- * 2,000 mails. Restarted, every message ends in exactly one final result, and every mail the SMTP
+ * 2,000 mails, each failing over from an SMTP server that is down to one that is up. Restarted, every message ends in exactly one final result, and every mail the SMTP
  * server got for one notification carries the same Message-ID: a receiver that deduplicates by it
  * sees each once.
  */
@@ -56,8 +58,8 @@ class NotificationsCrashIT {
                       channels:
                         EMAIL: {rate: 100, burst: 20}
                       email:
-                        smtp: [{host: 127.0.0.1, port: %d}]
-                    """.formatted(smtp.port()));
+                        smtp: [{host: 127.0.0.1, port: %d}, {host: 127.0.0.1, port: %d}]
+                    """.formatted(FreePorts.next(), smtp.port()));
             ServiceProcess processors = processes.start(fixture.processors(dir.resolve("processors.log")));
             try (KafkaProducer<String, Object> producer = registry.avro().producer()) {
                 for (int i = 0; i < RECIPIENTS; i++) {
@@ -82,8 +84,9 @@ class NotificationsCrashIT {
             Map<String, Long> finalsPerMessage = results.stream().filter(NotificationsFixture::isFinal)
                     .collect(Collectors.groupingBy(DeliveryResult::getMessageId, Collectors.counting()));
             assertThat(finalsPerMessage).hasSize(MAILS).allSatisfy((id, count) -> assertThat(count).isOne());
-            assertThat(results).filteredOn(NotificationsFixture::isFinal).extracting(DeliveryResult::getStatus)
-                    .containsOnly(DeliveryStatus.DELIVERED);
+            assertThat(results).filteredOn(NotificationsFixture::isFinal).extracting(DeliveryResult::getStatus,
+                    DeliveryResult::getProvider).as("every mail failed over from the server that is down")
+                    .containsOnly(tuple(DeliveryStatus.DELIVERED, "smtp:127.0.0.1:" + smtp.port()));
 
             Awaitility.await("every mail at the server").atMost(Duration.ofMinutes(1))
                     .until(() -> smtp.arrivals().stream().map(RecordingSmtpServer.Arrival::subject).distinct().count()

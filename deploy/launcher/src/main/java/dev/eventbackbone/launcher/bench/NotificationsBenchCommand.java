@@ -69,7 +69,8 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             + " Default: ${DEFAULT-VALUE}.")
     int recipients;
 
-    @Option(names = "--mails", defaultValue = "3000", description = "Mails in the limiter run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mails", defaultValue = "6000", description = "LOW mails in the limiter run; a CRITICAL one is"
+            + " sent once 300 have arrived. Default: ${DEFAULT-VALUE}.")
     int mails;
 
     @Option(names = "--email-rate", defaultValue = "100", description = "Email rate of the limiter run, per second"
@@ -80,6 +81,7 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
     Path workDir;
 
     private static final Duration GIVE_UP = Duration.ofMinutes(10);
+    private static final String VIP = "vip";
 
     @Override
     public Integer call() throws Exception {
@@ -95,7 +97,7 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             String[] referenceTopics = PassThroughReference.topics(bootstrap, NotificationTopology.partitions());
             String applicationId = "bench-fanout-" + UUID.randomUUID();
 
-            produce(bootstrap, serdes, "bench", requests);
+            produce(bootstrap, serdes, "bench", requests, NotificationPriority.NORMAL);
             NotificationSettings unlimited = settings(applicationId, 1e9, Integer.MAX_VALUE);
             long started = System.nanoTime();
             try (KafkaStreams fanOut = fanOut(unlimited, serdes, bootstrap, dir)) {
@@ -104,10 +106,10 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             double fanOutRate = requests / ((System.nanoTime() - started) / 1e9);
             double reference = PassThroughReference.run(bootstrap, referenceTopics[0], referenceTopics[1], requests,
                     i -> key("bench", i), i -> serdes.requests().serializer().serialize(
-                            TopicCatalog.NOTIFICATIONS_REQUESTS, request("bench", i)));
+                            TopicCatalog.NOTIFICATIONS_REQUESTS, request("bench", i, NotificationPriority.NORMAL)));
 
             int burst = Math.max(1, emailRate / 5);
-            double[] limiter = limiter(settings(applicationId, emailRate, burst), serdes, bootstrap, dir);
+            Limiter limiter = limiter(settings(applicationId, emailRate, burst), serdes, bootstrap, dir);
 
             System.out.printf("%n| measure | result |%n|---|---|%n");
             System.out.printf("| fan-out, request to committed email message, exactly once, no limit, no delivery"
@@ -115,9 +117,11 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             System.out.printf("| reference: plain exactly-once Streams copy of the same requests, same broker"
                     + " | %,.0f records/s |%n", reference);
             System.out.printf("| email limit %d/s burst %d: rate at the SMTP server over %,d mails | %.1f mails/s |%n",
-                    emailRate, burst, mails, limiter[0]);
+                    emailRate, burst, mails + 1, limiter.rate());
             System.out.printf("| email limit %d/s burst %d: busiest second at the SMTP server (limit + burst = %d)"
-                    + " | %.0f mails |%n", emailRate, burst, emailRate + burst, limiter[1]);
+                    + " | %d mails |%n", emailRate, burst, emailRate + burst, limiter.busiestSecond());
+            System.out.printf("| a CRITICAL mail sent behind %,d waiting LOW ones: sent to arrival at the SMTP server"
+                    + " | %d ms |%n", limiter.waitingBehind(), limiter.criticalMillis());
         }
         return 0;
     }
@@ -143,38 +147,79 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
         return streams;
     }
 
-    /** Mails at the limit through the fan-out (resuming where the first run stopped) and the real email worker. */
-    private double[] limiter(NotificationSettings settings, NotificationSerdes serdes, String bootstrap, Path dir)
+    /** What the SMTP server saw of the limit, and how long a CRITICAL mail took past the queue. */
+    private record Limiter(double rate, int busiestSecond, long criticalMillis, int waitingBehind) {
+    }
+
+    /**
+     * LOW mails at the limit through the fan-out (resuming where the first run stopped) and the
+     * real email worker; once 300 have arrived, a CRITICAL one for another recipient.
+     */
+    private Limiter limiter(NotificationSettings settings, NotificationSerdes serdes, String bootstrap, Path dir)
             throws Exception {
         String group = settings.getApplicationId() + "-delivery-email";
         skipToEnd(bootstrap, group);
         try (DevMailServer smtp = new DevMailServer(FreePorts.next(), dir.resolve("mail"))) {
             settings.getEmail().setSmtp(List.of(new NotificationSettings.SmtpServer("127.0.0.1", smtp.port())));
-            produce(bootstrap, serdes, "limited", mails);
+            produce(bootstrap, serdes, "limited", mails, NotificationPriority.LOW);
             Map<String, Object> client = new HashMap<>(Map.of("bootstrap.servers", bootstrap));
             DeliveryWorkers workers = new DeliveryWorkers(settings, serdes, client, "bench");
+            long criticalSent;
+            int waitingBehind;
             try (KafkaStreams fanOut = fanOut(settings, serdes, bootstrap, dir)) {
                 workers.start();
-                long deadline = System.nanoTime() + GIVE_UP.toNanos();
-                while (smtp.arrivals().size() < mails) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Only " + smtp.arrivals().size() + " of " + mails + " mails");
-                    }
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-                }
+                awaitArrivals(smtp, 300);
+                criticalSent = System.currentTimeMillis();
+                waitingBehind = mails - smtp.arrivals().size();
+                sendCritical(bootstrap, serdes);
+                awaitArrivals(smtp, mails + 1);
             } finally {
                 workers.stop();
             }
-            List<Long> arrivals = smtp.arrivals().stream().sorted().toList();
-            double rate = (arrivals.size() - 1) / ((arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1000.0);
+            List<DevMailServer.Arrival> arrivals = smtp.arrivals();
+            long criticalArrived = arrivals.stream().filter(arrival -> arrival.recipient().equals(VIP + "@example.com"))
+                    .findFirst().orElseThrow().atMillis();
+            List<Long> times = arrivals.stream().map(DevMailServer.Arrival::atMillis).sorted().toList();
+            double rate = (times.size() - 1) / ((times.get(times.size() - 1) - times.get(0)) / 1000.0);
             int busiest = 0;
-            for (int first = 0, last = 0; last < arrivals.size(); last++) {
-                while (arrivals.get(last) - arrivals.get(first) >= 1_000) {
+            for (int first = 0, last = 0; last < times.size(); last++) {
+                while (times.get(last) - times.get(first) >= 1_000) {
                     first++;
                 }
                 busiest = Math.max(busiest, last - first + 1);
             }
-            return new double[] {rate, busiest};
+            return new Limiter(rate, busiest, criticalArrived - criticalSent, waitingBehind);
+        }
+    }
+
+    private static void awaitArrivals(DevMailServer smtp, int count) {
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        while (smtp.arrivals().size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Only " + smtp.arrivals().size() + " of " + count + " mails arrived");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    private static void sendCritical(String bootstrap, NotificationSerdes serdes) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            byte[] key = ("limited:" + VIP).getBytes(StandardCharsets.UTF_8);
+            RecipientPreferences prefs = RecipientPreferences.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setTenantId("limited").setSource("bench").setReceivedAt(Instant.now()).setRecipientId(VIP)
+                    .setEmail(VIP + "@example.com").build();
+            producer.send(new ProducerRecord<>(TopicCatalog.NOTIFICATIONS_PREFERENCES, key,
+                    serdes.preferences().serializer().serialize(TopicCatalog.NOTIFICATIONS_PREFERENCES, prefs)));
+            NotificationRequest critical = NotificationRequest.newBuilder().setEventId("critical-" + UUID.randomUUID())
+                    .setTenantId("limited").setSource("bench").setReceivedAt(Instant.now()).setRecipientId(VIP)
+                    .setSubject("Your password was changed").setBody("If this was not you, call us.")
+                    .setChannels(List.of(NotificationChannel.EMAIL)).setPriority(NotificationPriority.CRITICAL).build();
+            producer.send(new ProducerRecord<>(TopicCatalog.NOTIFICATIONS_REQUESTS, key,
+                    serdes.requests().serializer().serialize(TopicCatalog.NOTIFICATIONS_REQUESTS, critical)));
         }
     }
 
@@ -192,7 +237,8 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
         }
     }
 
-    private void produce(String bootstrap, NotificationSerdes serdes, String tenant, int count) {
+    private void produce(String bootstrap, NotificationSerdes serdes, String tenant, int count,
+                         NotificationPriority priority) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -211,7 +257,7 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             for (long i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(TopicCatalog.NOTIFICATIONS_REQUESTS, key(tenant, i),
                         serdes.requests().serializer().serialize(TopicCatalog.NOTIFICATIONS_REQUESTS,
-                                request(tenant, i))), (metadata, error) -> {
+                                request(tenant, i, priority))), (metadata, error) -> {
                                     if (error != null) {
                                         failed.compareAndSet(null, error);
                                     }
@@ -227,10 +273,10 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
         return (tenant + ":r" + (i % recipients)).getBytes(StandardCharsets.UTF_8);
     }
 
-    private NotificationRequest request(String tenant, long i) {
+    private NotificationRequest request(String tenant, long i, NotificationPriority priority) {
         return NotificationRequest.newBuilder().setEventId(tenant + "-" + i).setTenantId(tenant).setSource("bench")
                 .setReceivedAt(Instant.now()).setRecipientId("r" + (i % recipients)).setSubject("Your receipt " + i)
                 .setBody("Thank you for your order " + i + ". It ships tomorrow.")
-                .setChannels(List.of(NotificationChannel.EMAIL)).setPriority(NotificationPriority.NORMAL).build();
+                .setChannels(List.of(NotificationChannel.EMAIL)).setPriority(priority).build();
     }
 }

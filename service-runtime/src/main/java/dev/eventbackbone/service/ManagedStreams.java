@@ -1,4 +1,4 @@
-package dev.eventbackbone.processors;
+package dev.eventbackbone.service;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.dropwizard.lifecycle.Managed;
@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One KafkaStreams instance tied to the Dropwizard lifecycle, with its health check. */
-final class ManagedStreams implements Managed {
+public final class ManagedStreams implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagedStreams.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -21,7 +21,7 @@ final class ManagedStreams implements Managed {
     private final String component;
     private final KafkaStreams streams;
 
-    ManagedStreams(String component, Topology topology, Map<String, Object> config) {
+    public ManagedStreams(String component, Topology topology, Map<String, Object> config) {
         this.component = component;
         Properties properties = new Properties();
         properties.putAll(config);
@@ -36,7 +36,7 @@ final class ManagedStreams implements Managed {
     }
 
     /** The running application, for interactive queries and their routing. */
-    KafkaStreams streams() {
+    public KafkaStreams streams() {
         return streams;
     }
 
@@ -56,7 +56,7 @@ final class ManagedStreams implements Managed {
     }
 
     /** Healthy while processing or rebalancing; any other state (starting, erred, closing) is not. */
-    HealthCheck healthCheck() {
+    public HealthCheck healthCheck() {
         return new HealthCheck() {
             @Override
             protected Result check() {
@@ -68,7 +68,7 @@ final class ManagedStreams implements Managed {
     }
 
     /** The sum over all tasks of a metric that the topology's processors record, e.g. duplicates-dropped-total. */
-    double total(String metric) {
+    public double total(String metric) {
         return streams.metrics().entrySet().stream()
                 .filter(entry -> entry.getKey().name().equals(metric)
                         && entry.getKey().group().contains(component))

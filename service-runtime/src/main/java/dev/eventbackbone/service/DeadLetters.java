@@ -1,4 +1,4 @@
-package dev.eventbackbone.processors;
+package dev.eventbackbone.service;
 
 import dev.eventbackbone.contracts.events.RejectedEvent;
 import dev.eventbackbone.contracts.events.RejectionReason;
