@@ -1,5 +1,7 @@
 package dev.eventbackbone.launcher;
 
+import dev.eventbackbone.analytics.AnalyticsApplication;
+import dev.eventbackbone.analytics.AnalyticsConfiguration;
 import dev.eventbackbone.audit.AuditStoreApplication;
 import dev.eventbackbone.audit.AuditStoreConfiguration;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The platform as {@code backbone up} runs it: each part started in dependency order (broker,
- * registry, topics, schemas, ingest gateway, stream processors, audit store), each stopped in reverse. Parts given by URL or bootstrap address
+ * registry, topics, schemas, ingest gateway, stream processors, audit store, analytics), each stopped in reverse. Parts given by URL or bootstrap address
  * are used instead of being started.
  */
 public final class LocalPlatform implements AutoCloseable {
@@ -61,7 +63,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
     public enum Service {
-        GATEWAY("gateway"), PROCESSORS("processors"), AUDIT_STORE("audit-store");
+        GATEWAY("gateway"), PROCESSORS("processors"), AUDIT_STORE("audit-store"), ANALYTICS("analytics");
 
         private final String flagName;
 
@@ -92,20 +94,21 @@ public final class LocalPlatform implements AutoCloseable {
      */
     public record Settings(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int gatewayPort,
                     int gatewayAdminPort, int auditStorePort, int auditStoreAdminPort, int processorsPort,
-                    int processorsAdminPort,
+                    int processorsAdminPort, int analyticsPort, int analyticsAdminPort,
                     String bootstrapServers, String registryUrl, Map<String, String> clientConfig,
                     Set<Service> services, Notifications notifications) {
 
         /** A fresh embedded platform in {@code dir} on free ports, with the given services: for benchmarks. */
         public static Settings onFreePorts(Path dir, Set<Service> services) {
             Set<Integer> taken = new HashSet<>();
-            int[] ports = new int[10];
+            int[] ports = new int[12];
             for (int i = 0; i < ports.length; i++) {
                 ports[i] = FreePorts.nextExcept(taken);
                 taken.add(ports[i]);
             }
             return new Settings(dir, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7],
-                    ports[8], null, null, Map.of(), services, new Notifications(ports[9], null, Map.of()));
+                    ports[8], ports[10], ports[11], null, null, Map.of(), services,
+                    new Notifications(ports[9], null, Map.of()));
         }
 
         /** Client settings for Kafka (security and tuning), without the bootstrap address. */
@@ -241,6 +244,14 @@ public final class LocalPlatform implements AutoCloseable {
             auditStore = startAuditStore(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"), auditDir);
         }
 
+        Path analyticsDir = settings.dataDir().resolve("analytics");
+        DropwizardServer analytics = null;
+        if (services.contains(Service.ANALYTICS)) {
+            requireFreePort(settings.analyticsPort(), "--analytics-port");
+            requireFreePort(settings.analyticsAdminPort(), "--analytics-admin-port");
+            analytics = startAnalytics(settings, bootstrap, registryUrl, gatewayDir.resolve("keys.yml"), analyticsDir);
+        }
+
         out.println();
         out.println("Event Backbone is up");
         out.printf("  %-16s %-28s %s%n", "kafka", bootstrap, kafkaNote);
@@ -268,6 +279,11 @@ public final class LocalPlatform implements AutoCloseable {
         if (auditStore != null) {
             out.printf("  %-16s %-28s %s%n", "audit store", "http://127.0.0.1:" + auditStore.localPort(),
                     "admin http://127.0.0.1:" + auditStore.adminPort() + ", Merkle-tree logs in " + auditDir);
+        }
+        if (analytics != null) {
+            out.printf("  %-16s %-28s %s%n", "analytics", "http://127.0.0.1:" + analytics.localPort(),
+                    "admin http://127.0.0.1:" + analytics.adminPort() + "; rollups per minute and hour (exactly once,"
+                            + " queries on /v1/analytics), window stores in " + analyticsDir);
         }
         EnumSet<Service> notStarted = EnumSet.complementOf(EnumSet.copyOf(services));
         if (!notStarted.isEmpty()) {
@@ -401,6 +417,23 @@ public final class LocalPlatform implements AutoCloseable {
         Files.writeString(file, secret + System.lineSeparator());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return secret;
+    }
+
+    private DropwizardServer startAnalytics(Settings settings, String bootstrap, String registryUrl, Path keysFile,
+                                            Path analyticsDir) throws Exception {
+        AnalyticsConfiguration configuration = new AnalyticsConfiguration()
+                .embeddedOnLoopback(settings.analyticsPort(), settings.analyticsAdminPort());
+        configuration.setKeysFile(keysFile);
+        configuration.getKafka().setBootstrapServers(bootstrap);
+        configuration.getKafka().setClientProperties(settings.kafkaSettings());
+        configuration.getRegistry().setUrl(registryUrl);
+        configuration.getRegistry().setClientProperties(settings.selectClientConfig(true));
+        configuration.setStateDir(analyticsDir.resolve("state"));
+        // One instance on a laptop: a standby would have nowhere to run.
+        configuration.setStandbyReplicas(0);
+        DropwizardServer analytics = DropwizardServer.start(new AnalyticsApplication(), configuration);
+        running.push(analytics);
+        return analytics;
     }
 
     private DropwizardServer startAuditStore(Settings settings, String bootstrap, String registryUrl, Path keysFile,

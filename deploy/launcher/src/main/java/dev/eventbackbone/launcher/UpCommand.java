@@ -68,6 +68,14 @@ final class UpCommand implements Callable<Integer> {
             description = "Admin port of the stream processors (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
     int processorsAdminPort;
 
+    @Option(names = "--analytics-port", paramLabel = "PORT", defaultValue = "8084",
+            description = "Port of the analytics queries on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+    int analyticsPort;
+
+    @Option(names = "--analytics-admin-port", paramLabel = "PORT", defaultValue = "8094",
+            description = "Admin port of the analytics service (health, metrics; 0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int analyticsAdminPort;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Use this existing Kafka cluster instead of starting the embedded broker.")
     String bootstrapServers;
@@ -79,9 +87,9 @@ final class UpCommand implements Callable<Integer> {
     Path clientConfig;
 
     @Option(names = "--services", paramLabel = "NAME[,NAME...]", split = ",",
-            defaultValue = "gateway,processors,audit-store",
+            defaultValue = "gateway,processors,audit-store,analytics",
             description = "What to start besides Kafka and the schema registry: any of gateway, processors,"
-                    + " audit-store. Default: all of them. E.g. --services gateway to measure the gateway alone.")
+                    + " audit-store, analytics. Default: all of them. E.g. --services gateway to measure the gateway alone.")
     List<String> services;
 
     @Option(names = "--smtp-port", paramLabel = "PORT", defaultValue = "2525",
@@ -114,7 +122,8 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
-                auditStorePort, auditStoreAdminPort, processorsPort, processorsAdminPort, bootstrapServers, registryUrl, loadClientConfig(),
+                auditStorePort, auditStoreAdminPort, processorsPort, processorsAdminPort, analyticsPort, analyticsAdminPort,
+                bootstrapServers, registryUrl, loadClientConfig(),
                 services(), new LocalPlatform.Notifications(smtpPort, smtpServer, rates()));
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);

@@ -40,7 +40,8 @@ final class LauncherProcess {
 
     /** Free ports for every listener of {@code backbone up}. */
     record Ports(int kafka, int controller, int registry, int gateway, int gatewayAdmin, int processors,
-                 int processorsAdmin, int auditStore, int auditStoreAdmin, int smtp) {
+                 int processorsAdmin, int auditStore, int auditStoreAdmin, int smtp, int analytics,
+                 int analyticsAdmin) {
 
         static Ports free() {
             Set<Integer> taken = new HashSet<>();
@@ -50,7 +51,8 @@ final class LauncherProcess {
                 return port;
             };
             return new Ports(next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(),
-                    next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt());
+                    next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(), next.getAsInt(),
+                    next.getAsInt(), next.getAsInt());
         }
 
         /** The arguments of {@code backbone up} on these ports with this data directory. */
@@ -65,7 +67,9 @@ final class LauncherProcess {
                     "--processors-admin-port", String.valueOf(processorsAdmin),
                     "--audit-store-port", String.valueOf(auditStore),
                     "--audit-store-admin-port", String.valueOf(auditStoreAdmin),
-                    "--smtp-port", String.valueOf(smtp)));
+                    "--smtp-port", String.valueOf(smtp),
+                    "--analytics-port", String.valueOf(analytics),
+                    "--analytics-admin-port", String.valueOf(analyticsAdmin)));
         }
     }
 }

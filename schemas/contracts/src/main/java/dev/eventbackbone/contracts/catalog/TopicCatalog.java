@@ -103,7 +103,7 @@ public final class TopicCatalog {
             // is fixed for good: more partitions would move tenants. The audit log's record of truth, kept
             // forever: deleting audit data is a compliance decision, never a timer.
             topic(AUDIT_EVENTS, "tenantId", AuditRecord.getClassSchema(), INGEST_PARTITIONS,
-                    Retention.infinite(), PROCESSORS, List.of("audit-store", "teams' own consumers"),
+                    Retention.infinite(), PROCESSORS, List.of("audit-store", ROLLUPS, "teams' own consumers"),
                     "normalized audit records, the immutable audit log"),
             topic(AUDIT_HEADS, "tenantId", AuditTreeHead.getClassSchema(), INGEST_PARTITIONS,
                     Retention.infinite(), "audit-store", List.of("witnesses and auditors"),
@@ -128,7 +128,7 @@ public final class TopicCatalog {
                     WEEK, GATEWAY, List.of(PROCESSORS + " (order processing)"),
                     "order commands, in per-customer order"),
             topic(ORDERS_EVENTS, "tenant:customerId", OrderEvent.getClassSchema(), ORDER_PARTITIONS,
-                    WEEK, PROCESSORS, List.of(PROCESSORS + " (order notifications)", "teams' own consumers"),
+                    WEEK, PROCESSORS, List.of(PROCESSORS + " (order notifications)", ROLLUPS, "teams' own consumers"),
                     "order state transitions, exactly once each"),
             deadLetters(ORDERS_DLQ, PROCESSORS, "order commands and inventory updates the order topology could not"
                     + " decode or process"),

@@ -1,0 +1,82 @@
+package dev.eventbackbone.analytics;
+
+import dev.eventbackbone.contracts.auth.ApiKeyStore;
+import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
+import dev.eventbackbone.contracts.serde.AvroDeserializer;
+import dev.eventbackbone.service.ApiErrorMapper;
+import dev.eventbackbone.service.ManagedStreams;
+import dev.eventbackbone.service.QueryRouter;
+import dev.eventbackbone.service.ServiceApplication;
+import dev.eventbackbone.service.StreamsOwnership;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Environment;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The analytics rollups service: the rollup topology as its own exactly-once Kafka Streams
+ * application, and the query API over its window stores. Run alone with
+ * {@code ... AnalyticsApplication server analytics-rollups.yml}, or embedded by {@code backbone up}.
+ */
+public class AnalyticsApplication extends ServiceApplication<AnalyticsConfiguration> {
+
+    private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration ROUTED_TIMEOUT = Duration.ofSeconds(30);
+
+    public static void main(String[] args) throws Exception {
+        AvroDeserializer.trustBackboneClasses();
+        new AnalyticsApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "analytics-rollups";
+    }
+
+    @Override
+    public void run(AnalyticsConfiguration configuration, Environment environment) {
+        if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
+            server.setRegisterDefaultExceptionMappers(false);
+        }
+        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(configuration.getRegistry().clientConfig());
+        String advertisedUrl = configuration.resolvedAdvertisedUrl();
+        URI advertised = URI.create(advertisedUrl);
+        HostInfo self = new HostInfo(advertised.getHost(), advertised.getPort());
+        ManagedStreams rollups = new ManagedStreams(RollupTopology.COMPONENT,
+                RollupTopology.build(configuration.getRollups(), AnalyticsSerdes.on(registry)),
+                streamsConfig(configuration, self));
+        environment.lifecycle().manage(rollups);
+        environment.healthChecks().register(RollupTopology.COMPONENT, rollups.healthCheck());
+
+        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
+        keys.reloadEvery(environment.lifecycle().scheduledExecutorService("analytics-keys").build(),
+                KEYS_RELOAD_INTERVAL);
+        StreamsOwnership ownership = new StreamsOwnership(rollups::streams, RollupTopology.MINUTE_STORE,
+                new StringSerializer(), self);
+        environment.jersey().register(new ApiErrorMapper("The API: GET /v1/analytics/series, /v1/analytics/summary,"
+                + " /v1/analytics/top.", "The analytics service failed (%s); nothing was changed."));
+        environment.jersey().register(new AnalyticsResource(keys, rollups::streams, ownership, advertisedUrl,
+                Clock.systemUTC()));
+        environment.jersey().register(new AnalyticsRouting(keys, new QueryRouter(advertisedUrl, ROUTED_TIMEOUT),
+                ownership));
+    }
+
+    /** Client settings first, then Streams tuning, then what the service must have its own way. */
+    static Map<String, Object> streamsConfig(AnalyticsConfiguration configuration, HostInfo self) {
+        Map<String, Object> config = configuration.getKafka().clientConfig();
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, configuration.getStandbyReplicas());
+        config.putAll(configuration.getKafka().getStreamsProperties());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, configuration.getRollups().getApplicationId());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, configuration.getStateDir().toAbsolutePath().toString());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Every instance's address in the group's metadata: a query for a key held elsewhere is forwarded there.
+        config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        return config;
+    }
+}

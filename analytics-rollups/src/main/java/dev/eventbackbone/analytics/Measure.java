@@ -1,0 +1,25 @@
+package dev.eventbackbone.analytics;
+
+/**
+ * One thing to count, from any of the three sources: an analytics event, an order transition or
+ * an audit outcome, normalized to a tenant, a name, who did it, an optional value and when.
+ *
+ * @param name   e.g. {@code page_view}, {@code orders.paid}, {@code revenue.EUR}, {@code audit.denied}
+ * @param userId who it is about, or null for anonymous traffic
+ * @param value  the measure to sum and take quantiles of, or null for a pure count
+ * @param at     event time (UTC epoch milliseconds): the window it counts in
+ */
+public record Measure(String tenantId, String name, String userId, Double value, long at) {
+
+    /** The name under which every measure of a tenant is also counted: all events, distinct users, top names. */
+    public static final String ALL = "*";
+
+    /** The rollup key of a tenant's name: {@code tenant|name}. */
+    public static String key(String tenantId, String name) {
+        return tenantId + "|" + name;
+    }
+
+    static boolean isAll(String key) {
+        return key.endsWith("|" + ALL);
+    }
+}

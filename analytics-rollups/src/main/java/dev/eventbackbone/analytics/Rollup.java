@@ -1,0 +1,151 @@
+package dev.eventbackbone.analytics;
+
+import java.nio.ByteBuffer;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * What one window knows about one tenant's name: how many, the sum of their values, the distinct
+ * users (HLL), the distribution of values (KLL) and, for the tenant's {@code *} rollup, the most
+ * frequent names (frequent-items sketch). Every part merges exactly across windows, so a range is
+ * answered by merging its windows, never by recounting.
+ */
+public final class Rollup {
+
+    /** 2^14 registers: a relative standard error of 0.8 % on distinct users. */
+    static final int HLL_LG_K = 14;
+    /** KLL's k of 200: a normalized rank error of about 1.65 % (single-sided, 99 % confidence). */
+    static final int KLL_K = 200;
+    /** Names tracked per window in the top-names sketch. */
+    static final int TOP_MAP_SIZE = 128;
+    private static final byte FORMAT = 1;
+    private static final ArrayOfStringsSerDe STRINGS = new ArrayOfStringsSerDe();
+
+    long count;
+    double sum;
+    HllSketch users;
+    KllDoublesSketch values;
+    ItemsSketch<String> names;
+
+    public long count() {
+        return count;
+    }
+
+    public double sum() {
+        return sum;
+    }
+
+    /** Adds a measure; {@code all} also counts its name among the top names. */
+    Rollup add(Measure measure, boolean all) {
+        count++;
+        if (measure.userId() != null) {
+            if (users == null) {
+                users = new HllSketch(HLL_LG_K, TgtHllType.HLL_8);
+            }
+            users.update(measure.userId());
+        }
+        if (measure.value() != null && Double.isFinite(measure.value())) {
+            sum += measure.value();
+            if (values == null) {
+                values = KllDoublesSketch.newHeapInstance(KLL_K);
+            }
+            values.update(measure.value());
+        }
+        if (all) {
+            if (names == null) {
+                names = new ItemsSketch<>(TOP_MAP_SIZE);
+            }
+            names.update(measure.name());
+        }
+        return this;
+    }
+
+    /** The windows of a range merged into one. */
+    static Merged merge(Iterable<Rollup> rollups) {
+        Merged merged = new Merged();
+        Union users = new Union(HLL_LG_K);
+        for (Rollup rollup : rollups) {
+            merged.count += rollup.count;
+            merged.sum += rollup.sum;
+            if (rollup.users != null) {
+                users.update(rollup.users);
+            }
+            if (rollup.values != null) {
+                if (merged.values == null) {
+                    merged.values = KllDoublesSketch.newHeapInstance(KLL_K);
+                }
+                merged.values.merge(rollup.values);
+            }
+            if (rollup.names != null) {
+                if (merged.names == null) {
+                    merged.names = new ItemsSketch<>(TOP_MAP_SIZE);
+                }
+                merged.names.merge(rollup.names);
+            }
+        }
+        merged.users = users.getResult(TgtHllType.HLL_8);
+        return merged;
+    }
+
+    /** A range's merge: the same parts, and the answers drawn from them. */
+    static final class Merged {
+        long count;
+        double sum;
+        HllSketch users;
+        KllDoublesSketch values;
+        ItemsSketch<String> names;
+
+        double distinctUsers() {
+            return users == null ? 0 : users.getEstimate();
+        }
+
+        /** Bounds of the distinct users at about 95 % confidence (two standard deviations). */
+        double[] distinctUsersBounds() {
+            return users == null ? new double[] {0, 0} : new double[] {users.getLowerBound(2), users.getUpperBound(2)};
+        }
+
+        ItemsSketch.Row<String>[] topNames() {
+            return names == null ? null : names.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
+        }
+    }
+
+    byte[] toBytes() {
+        byte[] hll = users == null ? new byte[0] : users.toCompactByteArray();
+        byte[] kll = values == null ? new byte[0] : values.toByteArray();
+        byte[] top = names == null ? new byte[0] : names.toByteArray(STRINGS);
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 12 + hll.length + kll.length + top.length);
+        out.put(FORMAT).putLong(count).putDouble(sum);
+        out.putInt(hll.length).put(hll).putInt(kll.length).put(kll).putInt(top.length).put(top);
+        return out.array();
+    }
+
+    static Rollup fromBytes(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        byte format = in.get();
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("Unknown rollup format " + format + "; this version reads " + FORMAT);
+        }
+        Rollup rollup = new Rollup();
+        rollup.count = in.getLong();
+        rollup.sum = in.getDouble();
+        byte[] hll = next(in);
+        byte[] kll = next(in);
+        byte[] top = next(in);
+        rollup.users = hll.length == 0 ? null : HllSketch.heapify(hll);
+        rollup.values = kll.length == 0 ? null : KllDoublesSketch.heapify(Memory.wrap(kll));
+        rollup.names = top.length == 0 ? null : ItemsSketch.getInstance(Memory.wrap(top), STRINGS);
+        return rollup;
+    }
+
+    private static byte[] next(ByteBuffer in) {
+        byte[] part = new byte[in.getInt()];
+        in.get(part);
+        return part;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.eventbackbone.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class RollupSerdeTest {
+
+    private final RollupSerde serde = new RollupSerde();
+
+    @Test
+    void anEmptyRollupAndAFullOneComeBackAsTheyWent() {
+        Rollup empty = roundTrip(new Rollup());
+        assertThat(empty.count()).isZero();
+        assertThat(empty.users).isNull();
+
+        Rollup full = new Rollup();
+        for (int i = 0; i < 5_000; i++) {
+            full.add(new Measure("t", "page_view", "u-" + (i % 700), (double) i, 0), true);
+        }
+        Rollup back = roundTrip(full);
+        assertThat(back.count()).isEqualTo(5_000);
+        assertThat(back.sum()).isEqualTo(full.sum());
+        assertThat(back.users.getEstimate()).isEqualTo(full.users.getEstimate());
+        assertThat(back.values.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE))
+                .isEqualTo(full.values.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE));
+        assertThat(back.names.getEstimate("page_view")).isEqualTo(5_000);
+    }
+
+    @Test
+    void mergedWindowsCountDistinctUsersOnceAcrossWindows() {
+        Rollup first = new Rollup();
+        Rollup second = new Rollup();
+        for (int i = 0; i < 1_000; i++) {
+            first.add(new Measure("t", "n", "u-" + i, 1.0, 0), false);
+            second.add(new Measure("t", "n", "u-" + (i + 500), 3.0, 0), false);
+        }
+        Rollup.Merged merged = Rollup.merge(List.of(roundTrip(first), roundTrip(second)));
+        assertThat(merged.count).isEqualTo(2_000);
+        assertThat(merged.sum).isEqualTo(4_000);
+        assertThat(merged.distinctUsers()).as("1,500 users, HLL lgK 14").isBetween(1_500 * 0.98, 1_500 * 1.02);
+        assertThat(merged.values.getQuantile(0.25, QuantileSearchCriteria.INCLUSIVE)).isEqualTo(1.0);
+        assertThat(merged.values.getQuantile(0.75, QuantileSearchCriteria.INCLUSIVE)).isEqualTo(3.0);
+    }
+
+    @Test
+    void aMeasureSurvivesTheRepartitionTopic() {
+        MeasureSerde measures = new MeasureSerde();
+        Measure measure = new Measure("t", "checkout", null, 12.5, 1_796_000_000_000L);
+        assertThat(measures.deserializer().deserialize("x", measures.serializer().serialize("x", measure)))
+                .isEqualTo(measure);
+    }
+
+    @Test
+    void bytesOfAnotherFormatAreRefused() {
+        assertThatThrownBy(() -> serde.deserializer().deserialize("x", new byte[] {9, 0, 0}))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    private Rollup roundTrip(Rollup rollup) {
+        return serde.deserializer().deserialize("x", serde.serializer().serialize("x", rollup));
+    }
+}
