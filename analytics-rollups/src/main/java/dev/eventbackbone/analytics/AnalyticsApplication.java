@@ -62,6 +62,7 @@ public class AnalyticsApplication extends ServiceApplication<AnalyticsConfigurat
                 + " /v1/analytics/top.", "The analytics service failed (%s); nothing was changed."));
         environment.jersey().register(new AnalyticsResource(keys, rollups::streams, ownership, advertisedUrl,
                 Clock.systemUTC()));
+        environment.jersey().register(new DashboardResource());
         environment.jersey().register(new AnalyticsRouting(keys, new QueryRouter(advertisedUrl, ROUTED_TIMEOUT),
                 ownership));
     }

@@ -59,7 +59,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SWEEP_SLICE = 1_000;
     private static final String STREAM = "notifications";
-    /** Bounds one pass's work on messages that only move to a later time (over a recipient's limit, expired). */
+    /** Bounds one pass's work on messages that only move to a later time or end (over a limit, expired). */
     private static final int MAX_DEFERRALS_PER_PASS = 1_000;
 
     private final NotificationSettings settings;
@@ -462,47 +462,52 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
+    /**
+     * Walks the due messages of one channel and priority in order until the share runs out. The
+     * iterator reads a snapshot of the store, so a message moved to a later time in this pass does
+     * not come round again; the walk reads no further than what it releases, plus the messages it
+     * moves or ends (at most {@value #MAX_DEFERRALS_PER_PASS}).
+     */
     private void releaseDue(NotificationChannel channel, NotificationPriority priority, Bucket bucket, long now) {
-        List<KeyValue<String, NotificationMessage>> due = new ArrayList<>();
+        int deferred = 0;
         try (KeyValueIterator<String, NotificationMessage> range = queue.range(QueueKeys.from(channel, priority),
                 QueueKeys.until(channel, priority, now))) {
-            // Read first, change after: a message moved to a later time must not come round again in this pass.
-            long budget = bucket.getAvailableTokens();
-            while (range.hasNext() && due.size() < budget + MAX_DEFERRALS_PER_PASS) {
-                due.add(range.next());
-            }
-        }
-        for (KeyValue<String, NotificationMessage> entry : due) {
-            NotificationMessage message = entry.value;
-            if (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now))) {
-                dequeue(entry.key, channel);
-                expire(message, now);
-                continue;
-            }
-            if (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
-                    disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId())))) {
-                dequeue(entry.key, channel);
-                result(message, DeliveryStatus.FAILED, "endpoint_disabled", "The endpoint " + message.getDestination()
-                        + " answered 410 Gone before; nothing more is sent to it until the recipient sets a new URL.",
-                        now);
-                continue;
-            }
-            long allowedAt = Math.max(recipientAllows(message, now), quietUntil(message, now));
-            if (allowedAt > now) {
-                dequeue(entry.key, channel);
-                if (message.getExpiresAt() != null && allowedAt >= message.getExpiresAt().toEpochMilli()) {
+            while (range.hasNext() && deferred < MAX_DEFERRALS_PER_PASS) {
+                KeyValue<String, NotificationMessage> entry = range.next();
+                NotificationMessage message = entry.value;
+                if (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now))) {
+                    dequeue(entry.key, channel);
                     expire(message, now);
+                    deferred++;
                     continue;
                 }
-                message.setDueAt(Instant.ofEpochMilli(allowedAt));
-                enqueue(message, QueueKeys.sequenceOf(entry.key));
-                continue;
+                if (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
+                        disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId())))) {
+                    dequeue(entry.key, channel);
+                    result(message, DeliveryStatus.FAILED, "endpoint_disabled", "The endpoint "
+                            + message.getDestination() + " answered 410 Gone before; nothing more is sent to it"
+                            + " until the recipient sets a new URL.", now);
+                    deferred++;
+                    continue;
+                }
+                long allowedAt = Math.max(recipientAllows(message, now), quietUntil(message, now));
+                if (allowedAt > now) {
+                    dequeue(entry.key, channel);
+                    if (message.getExpiresAt() != null && allowedAt >= message.getExpiresAt().toEpochMilli()) {
+                        expire(message, now);
+                    } else {
+                        message.setDueAt(Instant.ofEpochMilli(allowedAt));
+                        enqueue(message, QueueKeys.sequenceOf(entry.key));
+                    }
+                    deferred++;
+                    continue;
+                }
+                if (!bucket.tryConsume(1)) {
+                    return;
+                }
+                dequeue(entry.key, channel);
+                send(message, now);
             }
-            if (!bucket.tryConsume(1)) {
-                return;
-            }
-            dequeue(entry.key, channel);
-            send(message, now);
         }
     }
 

@@ -1,0 +1,55 @@
+package dev.eventbackbone.analytics;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The live dashboard: one page on {@code /} that signs in with an API key and polls the query API
+ * every second, and the uPlot chart library it draws with, served from its WebJar in this jar.
+ */
+@Path("/")
+public final class DashboardResource {
+
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+    private static final Map<String, String[]> ASSETS = Map.of(
+            "uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+            "uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"},
+            "dashboard.js", new String[] {"/dashboard/dashboard.js", "text/javascript; charset=utf-8"});
+
+    private final byte[] page = read("/dashboard/index.html");
+
+    @GET
+    @Produces("text/html; charset=utf-8")
+    public byte[] page() {
+        return page;
+    }
+
+    @GET
+    @Path("assets/{file}")
+    public Response asset(@PathParam("file") String file) {
+        String[] asset = ASSETS.get(file);
+        if (asset == null) {
+            throw new NotFoundException();
+        }
+        return Response.ok(read(asset[0]), asset[1]).header("Cache-Control", "max-age=3600").build();
+    }
+
+    private static byte[] read(String resource) {
+        try (InputStream in = DashboardResource.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
