@@ -9,7 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -76,6 +78,57 @@ public final class QueryRouter {
             return unavailable("ownership moved while the request was forwarded by "
                     + request.getHeaderString(ROUTED_HEADER));
         }
+        return forward(request, url).orElseGet(() -> unavailable("the instance that holds it (" + url
+                + ") did not answer"));
+    }
+
+    /**
+     * Asks the first of the holders that answers with anything but a 503, and says so when none
+     * does: for reads that may come from a standby. A holder that is this instance means "answer
+     * here" (null). A forwarded request is never forwarded again: its receiver answers from what
+     * it holds, or 503.
+     */
+    public Response routeToAnyHolder(ContainerRequestContext request, List<Owner> holders, boolean heldHere) {
+        if (request.getHeaderString(ROUTED_HEADER) != null) {
+            return heldHere ? null : unavailable("this instance does not hold it (forwarded by "
+                    + request.getHeaderString(ROUTED_HEADER) + ")");
+        }
+        for (Owner holder : holders) {
+            if (holder instanceof Owner.Local) {
+                return null;
+            }
+            if (holder instanceof Owner.Remote remote) {
+                Optional<Response> answer = forward(request, remote.url());
+                if (answer.isPresent() && answer.get().getStatus() != 503) {
+                    return answer.get();
+                }
+                answer.ifPresent(Response::close);
+            }
+        }
+        return unavailable(holders.isEmpty() ? "no instance holds it yet" : "none of its " + holders.size()
+                + " holders answered");
+    }
+
+    /**
+     * The body of another instance's 200 answer to this same request, marked as forwarded so that
+     * the instance answers from its own data only: for queries that gather a part from every
+     * instance and merge them. Empty when it did not answer 200.
+     */
+    public Optional<String> ask(ContainerRequestContext request, URI url) {
+        Optional<Response> answer = forward(request, url);
+        if (answer.isEmpty() || answer.get().getStatus() != 200) {
+            answer.ifPresent(Response::close);
+            return Optional.empty();
+        }
+        try (InputStream body = (InputStream) answer.get().getEntity()) {
+            return Optional.of(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The owner's answer, passed on unchanged; empty when it could not be reached. */
+    private Optional<Response> forward(ContainerRequestContext request, URI url) {
         URI target = url.resolve(request.getUriInfo().getRequestUri().getRawPath()
                 + Optional.ofNullable(request.getUriInfo().getRequestUri().getRawQuery()).map(q -> "?" + q).orElse(""));
         HttpRequest.Builder forward = HttpRequest.newBuilder(target).timeout(timeout).GET()
@@ -88,12 +141,12 @@ public final class QueryRouter {
             Response.ResponseBuilder response = Response.status(answer.statusCode()).entity(answer.body());
             answer.headers().firstValue(HttpHeaders.CONTENT_TYPE).ifPresent(type -> response.type(type));
             answer.headers().firstValue("Retry-After").ifPresent(value -> response.header("Retry-After", value));
-            return response.build();
+            return Optional.of(response.build());
         } catch (IOException e) {
-            return unavailable("the instance that holds it (" + url + ") did not answer: " + e.getMessage());
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return unavailable("interrupted while asking " + url);
+            return Optional.of(unavailable("interrupted while asking " + url));
         }
     }
 
