@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -59,12 +60,14 @@ public class AnalyticsApplication extends ServiceApplication<AnalyticsConfigurat
         StreamsOwnership ownership = new StreamsOwnership(rollups::streams, RollupTopology.MINUTE_STORE,
                 new StringSerializer(), self);
         environment.jersey().register(new ApiErrorMapper("The API: GET /v1/analytics/series, /v1/analytics/summary,"
-                + " /v1/analytics/top.", "The analytics service failed (%s); nothing was changed."));
+                + " /v1/analytics/top, /v1/analytics/names, /openapi.json; the dashboard on /.", "The analytics service failed (%s); nothing was changed."));
+        QueryRouter router = new QueryRouter(advertisedUrl, ROUTED_TIMEOUT);
         environment.jersey().register(new AnalyticsResource(keys, rollups::streams, ownership, advertisedUrl,
-                Clock.systemUTC()));
+                Clock.systemUTC(), router, () -> rollups.streams().metadataForAllStreamsClients().stream()
+                        .map(StreamsMetadata::hostInfo).filter(host -> !host.equals(self))
+                        .map(host -> URI.create("http://" + host.host() + ":" + host.port())).toList()));
         environment.jersey().register(new DashboardResource());
-        environment.jersey().register(new AnalyticsRouting(keys, new QueryRouter(advertisedUrl, ROUTED_TIMEOUT),
-                ownership));
+        environment.jersey().register(new AnalyticsRouting(keys, router, ownership));
     }
 
     /** Client settings first, then Streams tuning, then what the service must have its own way. */

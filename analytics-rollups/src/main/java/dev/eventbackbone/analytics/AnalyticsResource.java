@@ -1,32 +1,37 @@
 package dev.eventbackbone.analytics;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
 import dev.eventbackbone.service.ApiKeyAuthorization;
+import dev.eventbackbone.service.QueryRouter;
 import dev.eventbackbone.service.StreamsOwnership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
@@ -41,6 +46,7 @@ public final class AnalyticsResource {
 
     static final String SCOPE = "read:analytics";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ObjectMapper READER = new ObjectMapper();
     /** Up to this long a range is read from minute windows; beyond, from hour windows. */
     static final Duration MINUTE_WINDOWS_UP_TO = Duration.ofHours(6);
     private static final int MAX_POINTS = 10_000;
@@ -50,14 +56,21 @@ public final class AnalyticsResource {
     private final StreamsOwnership ownership;
     private final String self;
     private final Clock clock;
+    private final QueryRouter router;
+    private final Supplier<List<URI>> others;
 
+    /**
+     * @param others the other instances' base URLs, asked for their parts of a range over all keys
+     */
     public AnalyticsResource(ApiKeyStore keys, Supplier<KafkaStreams> streams, StreamsOwnership ownership, String self,
-                             Clock clock) {
+                             Clock clock, QueryRouter router, Supplier<List<URI>> others) {
         this.keys = keys;
         this.queries = new RollupQueries(streams);
         this.ownership = ownership;
         this.self = self;
         this.clock = clock;
+        this.router = router;
+        this.others = others;
     }
 
     /** Count and sum per window, one point per window of the range, empty windows as zeros. */
@@ -154,6 +167,53 @@ public final class AnalyticsResource {
             }
         }
         return served(answer, windows);
+    }
+
+    /**
+     * Every event name of the tenant with its exact count over the range: a range over all keys,
+     * so every instance contributes the partitions whose active task it runs, and the instance
+     * asked merges the parts. When an instance does not answer, the answer is a 503, never a
+     * partial sum.
+     */
+    @GET
+    @Path("/names")
+    public ObjectNode names(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                            @QueryParam("from") String from, @QueryParam("to") String to,
+                            @Context ContainerRequestContext request) {
+        String tenant = tenantOf(authorization);
+        Instant[] range = range(from, to);
+        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
+        Map<String, Long> counts;
+        try {
+            counts = new TreeMap<>(queries.countsByName(minutes ? RollupTopology.MINUTE_STORE
+                    : RollupTopology.HOUR_STORE, Measure.key(tenant, ""), windowStart(range[0], minutes),
+                    range[1].minusMillis(1)));
+        } catch (RollupQueries.NotHere | InvalidStateStoreException e) {
+            throw ApiError.of(503, "not_available_here", "The rollups are moving between instances (" + e.getMessage()
+                    + "). Retry shortly.").retryAfter(1).asException();
+        }
+        int instances = 1;
+        if (request.getHeaderString(QueryRouter.ROUTED_HEADER) == null) {
+            for (URI other : others.get()) {
+                String part = router.ask(request, other).orElseThrow(() -> ApiError.of(503, "not_available_here",
+                        "The instance " + other + " did not answer its part of the range. Retry shortly.")
+                        .retryAfter(1).asException());
+                try {
+                    READER.readTree(part).path("names").forEach(row ->
+                            counts.merge(row.path("name").asText(), row.path("count").asLong(), Long::sum));
+                } catch (IOException e) {
+                    throw ApiError.of(503, "not_available_here", "The instance " + other + " answered what is not"
+                            + " JSON. Retry shortly.").retryAfter(1).asException();
+                }
+                instances++;
+            }
+        }
+        ObjectNode answer = NODES.objectNode();
+        ArrayNode names = answer.putArray("names");
+        counts.forEach((name, count) -> names.addObject().put("name", name).put("count", count));
+        answer.put("instances", instances);
+        answer.put("servedBy", self);
+        return answer;
     }
 
     private RollupQueries.Windows read(String store, String key, Instant from, Instant to) {

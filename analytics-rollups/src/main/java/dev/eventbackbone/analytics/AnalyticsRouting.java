@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Sends every analytics query to the instance whose task holds its {@code tenant|name} key (the
- * top names are under {@code tenant|*}), so any instance answers any query. A request without a
- * valid key passes through: the resource answers it (401 or 403).
+ * Sends every analytics query to an instance that holds its {@code tenant|name} key (the top
+ * names are under {@code tenant|*}), so any instance answers any query: the active task's
+ * instance, or when it does not answer (killed, and the group has not noticed yet) one holding a
+ * standby. A request without a valid key passes through: the resource answers it (401 or 403).
  */
 public final class AnalyticsRouting implements ContainerRequestFilter {
 
@@ -40,10 +41,15 @@ public final class AnalyticsRouting implements ContainerRequestFilter {
         if (tenant.isEmpty()) {
             return;
         }
+        if (segments.get(2).equals("names")) {
+            // A range over all keys: every instance gives its part, the one asked merges them.
+            return;
+        }
         String name = request.getUriInfo().getQueryParameters().getFirst("name");
         String key = Measure.key(tenant.get(), segments.get(2).equals("top") || name == null || name.isBlank()
                 ? Measure.ALL : name);
-        Response answer = router.route(request, ownership.ownerOf(key));
+        // Rollups may come from a standby (flagged in the answer): better a copy a moment behind than no answer.
+        Response answer = router.routeToAnyHolder(request, ownership.holdersOf(key), ownership.heldHere(key));
         if (answer != null) {
             request.abortWith(answer);
         }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The live dashboard: one page on {@code /} that signs in with an API key and polls the query API
- * every second, and the uPlot chart library it draws with, served from its WebJar in this jar.
+ * every second, the uPlot chart library it draws with (served from its WebJar in this jar), and
+ * the API's OpenAPI document on {@code /openapi.json}.
  */
 @Path("/")
 public final class DashboardResource {
@@ -25,11 +26,20 @@ public final class DashboardResource {
             "dashboard.js", new String[] {"/dashboard/dashboard.js", "text/javascript; charset=utf-8"});
 
     private final byte[] page = read("/dashboard/index.html");
+    private final byte[] openApi = read("/dev/eventbackbone/analytics/openapi.json");
 
     @GET
     @Produces("text/html; charset=utf-8")
     public byte[] page() {
         return page;
+    }
+
+    /** The query API, described for clients and code generators (no key needed). */
+    @GET
+    @Path("openapi.json")
+    @Produces("application/json")
+    public byte[] openApi() {
+        return openApi;
     }
 
     @GET

@@ -5,14 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
@@ -36,6 +41,35 @@ final class RollupQueries {
 
     RollupQueries(Supplier<KafkaStreams> streams) {
         this.streams = streams;
+    }
+
+    /**
+     * Per name, the events counted in the windows of {@code [from, to]} starting with the key
+     * prefix, over every partition whose active task is here: standbys here are skipped (they
+     * answer NOT_ACTIVE), so a sum of every instance's part counts each partition once.
+     */
+    Map<String, Long> countsByName(String store, String prefix, Instant from, Instant to) {
+        StateQueryResult<KeyValueIterator<Windowed<String>, Rollup>> answer = streams.get().query(StateQueryRequest
+                .inStore(store).withQuery(WindowRangeQuery.<String, Rollup>withWindowStartRange(from, to))
+                .requireActive());
+        Map<String, Long> counts = new TreeMap<>();
+        for (QueryResult<KeyValueIterator<Windowed<String>, Rollup>> result : answer.getPartitionResults().values()) {
+            if (result.isFailure() && result.getFailureReason() == FailureReason.NOT_ACTIVE) {
+                continue;
+            }
+            if (result.isFailure()) {
+                throw new NotHere(result.getFailureReason() + ": " + result.getFailureMessage());
+            }
+            try (KeyValueIterator<Windowed<String>, Rollup> range = result.getResult()) {
+                range.forEachRemaining(entry -> {
+                    String key = entry.key.key();
+                    if (key.startsWith(prefix) && !Measure.isAll(key)) {
+                        counts.merge(key.substring(prefix.length()), entry.value.count(), Long::sum);
+                    }
+                });
+            }
+        }
+        return counts;
     }
 
     Windows windows(String store, int partition, String key, Instant from, Instant to) {

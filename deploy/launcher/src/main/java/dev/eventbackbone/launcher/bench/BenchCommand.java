@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Measures the platform under load; figures go to docs/benchmarks.md.",
         subcommands = {IngestBenchCommand.class, AuditBenchCommand.class, AuditLatencyBenchCommand.class,
-                OrdersBenchCommand.class, NotificationsBenchCommand.class})
+                OrdersBenchCommand.class, NotificationsBenchCommand.class, AnalyticsBenchCommand.class})
 public final class BenchCommand {
 }
