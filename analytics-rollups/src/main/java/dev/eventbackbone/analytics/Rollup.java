@@ -46,7 +46,7 @@ public final class Rollup {
         count++;
         if (measure.userId() != null) {
             if (users == null) {
-                users = new HllSketch(HLL_LG_K, TgtHllType.HLL_8);
+                users = new HllSketch(HLL_LG_K, TgtHllType.HLL_4);
             }
             users.update(measure.userId());
         }
@@ -89,7 +89,7 @@ public final class Rollup {
                 merged.names.merge(rollup.names);
             }
         }
-        merged.users = users.getResult(TgtHllType.HLL_8);
+        merged.users = users.getResult(TgtHllType.HLL_4);
         return merged;
     }
 
