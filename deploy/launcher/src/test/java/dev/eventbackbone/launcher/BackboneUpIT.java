@@ -106,7 +106,7 @@ class BackboneUpIT {
         args.addAll(List.of("--services", "gateway"));
         ServiceProcess up = processes.start(LauncherProcess.up(dir.resolve("gateway-only.log"), args));
 
-        assertThat(up.log()).contains("ingest gateway", "not started      processors, audit-store (--services)")
+        assertThat(up.log()).contains("ingest gateway", "not started      processors, audit-store, analytics (--services)")
                 .doesNotContain("Merkle-tree logs in");
         assertThat(postEvent(ports.gateway(), devKey(up.log())).statusCode()).isEqualTo(202);
         assertThatThrownBy(() -> Http.get("http://127.0.0.1:" + ports.auditStore() + "/v1/audit/keys", null))

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             NotificationPriority.HIGH, NotificationPriority.NORMAL, NotificationPriority.LOW};
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SWEEP_SLICE = 1_000;
+    private static final int DECODED_PREFERENCES = 50_000;
     private static final String STREAM = "notifications";
     /** Bounds one pass's work on messages that only move to a later time or end (over a limit, expired). */
     private static final int MAX_DEFERRALS_PER_PASS = 1_000;
@@ -77,6 +79,12 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, String> disabledEndpoints;
     private final Map<NotificationChannel, Bucket> buckets = new EnumMap<>(NotificationChannel.class);
     private String ledgerCursor;
+    private final Map<String, Optional<RecipientPreferences>> decodedPreferences = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<RecipientPreferences>> eldest) {
+            return size() > DECODED_PREFERENCES;
+        }
+    };
     private String sendsCursor;
     /** Messages waiting per channel: while none wait, a message that may go now skips the queue store. */
     private final Map<NotificationChannel, Long> waiting = new EnumMap<>(NotificationChannel.class);
@@ -101,6 +109,8 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         for (NotificationChannel channel : NotificationTopology.CHANNELS) {
             buckets.put(channel, shareOf(settings.getChannels().get(channel), partitions, context::currentSystemTimeMs));
         }
+        // init runs again when a task is revived after an aborted transaction: nothing decoded before may stay.
+        decodedPreferences.clear();
         NotificationTopology.CHANNELS.forEach(channel -> waiting.put(channel, 0L));
         try (KeyValueIterator<String, NotificationMessage> all = queue.all()) {
             while (all.hasNext()) {
@@ -139,6 +149,15 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
                 .refillGreedy(perHour, Duration.ofHours(1)).initialTokens(burst).build()).build();
     }
 
+    /**
+     * The recipient's preferences, decoded once: every change of them passes through this task
+     * (the topic is co-partitioned), so the decoded copies never go stale.
+     */
+    private RecipientPreferences preferencesOf(String recipientKey) {
+        return decodedPreferences.computeIfAbsent(recipientKey, key -> Optional.ofNullable(preferences.get(key)))
+                .orElse(null);
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(meta -> meta.topic()).orElse(TopicCatalog.NOTIFICATIONS_REQUESTS);
@@ -155,6 +174,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         if (record.value() == null) {
             if (key != null) {
                 preferences.delete(key);
+                decodedPreferences.remove(key);
             }
             return;
         }
@@ -173,7 +193,9 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
                     problem.get().field(), null);
             return;
         }
-        preferences.put(recipientKey(update.getTenantId(), update.getRecipientId()), update);
+        String recipient = recipientKey(update.getTenantId(), update.getRecipientId());
+        preferences.put(recipient, update);
+        decodedPreferences.put(recipient, Optional.of(update));
     }
 
     private void onRequest(Record<byte[], byte[]> record) {
@@ -189,7 +211,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
-        RecipientPreferences prefs = request.getRecipientId() == null ? null : preferences.get(recipientKey);
+        RecipientPreferences prefs = request.getRecipientId() == null ? null : preferencesOf(recipientKey);
         Optional<Preferences.Problem> problem = problemOf(request, localeOf(request, prefs));
         if (problem.isPresent()) {
             deadLetter(record, request.getEventId(), request.getTenantId(), RejectionReason.INVALID_VALUE,
@@ -519,7 +541,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         if (message.getPriority() == NotificationPriority.CRITICAL) {
             return now;
         }
-        return Preferences.afterQuietHours(preferences.get(recipientKey(message.getTenantId(),
+        return Preferences.afterQuietHours(preferencesOf(recipientKey(message.getTenantId(),
                 message.getRecipientId())), now);
     }
 

@@ -77,6 +77,10 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             + " (burst: a fifth). Default: ${DEFAULT-VALUE}.")
     int emailRate;
 
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads of the fan-out and of the reference"
+            + " alike (the service's example configuration runs 2). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
     @Option(names = "--work-dir", description = "Where the platform's data goes; default a fresh temporary directory.")
     Path workDir;
 
@@ -87,8 +91,8 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("notifications-bench");
         LocalPlatform.Settings settings = LocalPlatform.Settings.onFreePorts(dir, EnumSet.noneOf(LocalPlatform.Service.class));
-        System.out.printf("notifications bench: %,d requests for %,d recipients, then %,d mails at %d/s; data in %s%n",
-                requests, recipients, mails, emailRate, dir);
+        System.out.printf("notifications bench: %,d requests for %,d recipients (%d stream thread(s)), then %,d mails"
+                + " at %d/s; data in %s%n", requests, recipients, threads, mails, emailRate, dir);
         try (LocalPlatform platform = LocalPlatform.start(settings, new PrintStream(OutputStream.nullOutputStream()))) {
             String bootstrap = "127.0.0.1:" + settings.kafkaPort();
             SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(
@@ -106,7 +110,8 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
             double fanOutRate = requests / ((System.nanoTime() - started) / 1e9);
             double reference = PassThroughReference.run(bootstrap, referenceTopics[0], referenceTopics[1], requests,
                     i -> key("bench", i), i -> serdes.requests().serializer().serialize(
-                            TopicCatalog.NOTIFICATIONS_REQUESTS, request("bench", i, NotificationPriority.NORMAL)));
+                            TopicCatalog.NOTIFICATIONS_REQUESTS, request("bench", i, NotificationPriority.NORMAL)),
+                    threads);
 
             int burst = Math.max(1, emailRate / 5);
             Limiter limiter = limiter(settings(applicationId, emailRate, burst), serdes, bootstrap, dir);
@@ -134,14 +139,14 @@ public final class NotificationsBenchCommand implements Callable<Integer> {
         return settings;
     }
 
-    private static KafkaStreams fanOut(NotificationSettings settings, NotificationSerdes serdes, String bootstrap,
-                                       Path dir) {
+    private KafkaStreams fanOut(NotificationSettings settings, NotificationSerdes serdes, String bootstrap, Path dir) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.getApplicationId());
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("fanout-state").toString());
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         KafkaStreams streams = new KafkaStreams(NotificationTopology.build(settings, serdes, Templates.none()), config);
         streams.start();
         return streams;

@@ -58,6 +58,12 @@ final class PassThroughReference {
      */
     static double run(String bootstrap, String in, String out, int count, LongFunction<byte[]> key,
                       LongFunction<byte[]> value) throws Exception {
+        return run(bootstrap, in, out, count, key, value, 1);
+    }
+
+    /** The same with as many stream threads as the measured topology had. */
+    static double run(String bootstrap, String in, String out, int count, LongFunction<byte[]> key,
+                      LongFunction<byte[]> value, int threads) throws Exception {
         Properties producerConfig = new Properties();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -82,6 +88,7 @@ final class PassThroughReference {
         streamsConfig.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         streamsConfig.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("passthrough").toString());
         streamsConfig.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        streamsConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
