@@ -69,10 +69,29 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
         for (String metric : new String[] {"duplicates-dropped-total", "dead-letters-total"}) {
             environment.metrics().register("audit-normalizer." + metric, (Gauge<Double>) () -> audit.total(metric));
         }
-        // Its own application: it scales, rebalances and fails apart from the audit normalizer.
+        // Orders and notifications are applications of their own: they scale, rebalance and fail apart from the
+        // audit normalizer, and an instance may run either or both.
         String advertisedUrl = configuration.resolvedAdvertisedUrl();
         URI advertised = URI.create(advertisedUrl);
         HostInfo self = new HostInfo(advertised.getHost(), advertised.getPort());
+        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
+        keys.reloadEvery(environment.lifecycle().scheduledExecutorService("processors-keys").build(),
+                KEYS_RELOAD_INTERVAL);
+        QueryRouter router = new QueryRouter(advertisedUrl, ROUTED_TIMEOUT);
+        environment.jersey().register(new ApiErrorMapper("The API: GET /v1/customers/{customerId}/orders,"
+                + " /v1/customers/{customerId}/orders/{orderId}, /v1/inventory/{sku}, /v1/notifications/{eventId}.",
+                "The stream processors failed (%s); nothing was changed."));
+        if (configuration.getOrders().isEnabled()) {
+            runOrders(configuration, environment, registry, keys, router, self, advertisedUrl);
+        }
+        if (configuration.getNotifications().isEnabled()) {
+            runNotifications(configuration, environment, registry, keys, router, self, advertisedUrl);
+        }
+    }
+
+    private static void runOrders(StreamProcessorsConfiguration configuration, Environment environment,
+                                  SchemaRegistryClient registry, ApiKeyStore keys, QueryRouter router, HostInfo self,
+                                  String advertisedUrl) {
         Map<String, Object> ordersConfig = streamsConfig(configuration, configuration.getOrders().getApplicationId());
         // Every instance's address in the group's metadata: a query for a key held elsewhere is forwarded there.
         ordersConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -80,8 +99,19 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
                 OrderTopology.build(configuration.getOrders(), OrderSerdes.on(registry)), ordersConfig);
         environment.lifecycle().manage(orders);
         environment.healthChecks().register(OrderTopology.COMPONENT, orders.healthCheck());
+        StreamsOwnership orderOwnership = new StreamsOwnership(orders::streams, OrderTopology.ORDERS_STORE,
+                new StringSerializer(), self);
+        StreamsOwnership stockOwnership = new StreamsOwnership(orders::streams, OrderTopology.STOCK_STORE,
+                new StringSerializer(), self);
+        environment.jersey().register(new OrderResource(keys, orders::streams, orderOwnership, stockOwnership,
+                configuration.getReadYourWritesTimeout().toJavaDuration(), advertisedUrl));
+        environment.jersey().register(new OrderRouting(keys, router, orderOwnership, stockOwnership));
+    }
 
-        // Its own application too: notifications scale and fail apart from audit and orders.
+    /** Its own application too: notifications scale and fail apart from audit and orders. */
+    private static void runNotifications(StreamProcessorsConfiguration configuration, Environment environment,
+                                         SchemaRegistryClient registry, ApiKeyStore keys, QueryRouter router,
+                                         HostInfo self, String advertisedUrl) {
         NotificationSettings notificationSettings = configuration.getNotifications();
         NotificationSerdes notificationSerdes = NotificationSerdes.on(registry);
         Map<String, Object> notificationsConfig = streamsConfig(configuration, notificationSettings.getApplicationId());
@@ -97,21 +127,6 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
             environment.lifecycle().manage(workers);
             environment.healthChecks().register("notification-delivery", workers.healthCheck());
         }
-
-        ApiKeyStore keys = ApiKeyStore.open(configuration.getKeysFile());
-        keys.reloadEvery(environment.lifecycle().scheduledExecutorService("processors-keys").build(),
-                KEYS_RELOAD_INTERVAL);
-        StreamsOwnership orderOwnership = new StreamsOwnership(orders::streams, OrderTopology.ORDERS_STORE,
-                new StringSerializer(), self);
-        StreamsOwnership stockOwnership = new StreamsOwnership(orders::streams, OrderTopology.STOCK_STORE,
-                new StringSerializer(), self);
-        environment.jersey().register(new ApiErrorMapper("The API: GET /v1/customers/{customerId}/orders,"
-                + " /v1/customers/{customerId}/orders/{orderId}, /v1/inventory/{sku}, /v1/notifications/{eventId}.",
-                "The stream processors failed (%s); nothing was changed."));
-        environment.jersey().register(new OrderResource(keys, orders::streams, orderOwnership, stockOwnership,
-                configuration.getReadYourWritesTimeout().toJavaDuration(), advertisedUrl));
-        QueryRouter router = new QueryRouter(advertisedUrl, ROUTED_TIMEOUT);
-        environment.jersey().register(new OrderRouting(keys, router, orderOwnership, stockOwnership));
         environment.jersey().register(new NotificationResource(keys, notifications::streams, router, self,
                 advertisedUrl));
     }

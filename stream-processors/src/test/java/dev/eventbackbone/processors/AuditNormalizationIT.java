@@ -63,6 +63,8 @@ class AuditNormalizationIT {
         configuration.getRegistry().setUrl(registry.url());
         configuration.setStateDir(stateDir);
         configuration.setApplicationId("audit-normalizer-" + UUID.randomUUID());
+        configuration.getOrders().setEnabled(false);
+        configuration.getNotifications().setEnabled(false);
         app = TestServer.start(StreamProcessorsApplication.class, configuration);
         Awaitility.await().atMost(TIMEOUT).until(() -> app.admin("/healthcheck").statusCode() == 200);
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 /** Settings of the notification fan-out and its delivery workers ({@code notifications:} in the YAML). */
 public class NotificationSettings {
 
+    private boolean enabled = true;
+
     @NotBlank
     private String applicationId = NotificationTopology.COMPONENT;
 
@@ -64,6 +66,17 @@ public class NotificationSettings {
     @Valid
     @NotNull
     private WebhookSettings webhook = new WebhookSettings();
+
+    /** Whether this instance runs the notification fan-out, its workers and its query; false leaves it to other instances. */
+    @JsonProperty
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @JsonProperty
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 
     /** The fan-out's own Streams application, apart from the audit normalizer's and the orders'. */
     @JsonProperty

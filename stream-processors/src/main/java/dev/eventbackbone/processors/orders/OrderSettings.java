@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 /** Settings of the order topology ({@code orders:} in the stream processors' YAML). */
 public class OrderSettings {
 
+    private boolean enabled = true;
+
     @NotBlank
     private String applicationId = OrderTopology.COMPONENT;
 
@@ -38,6 +40,17 @@ public class OrderSettings {
     @Valid
     @NotNull
     private Map<String, TenantLimits> tenants = new LinkedHashMap<>();
+
+    /** Whether this instance runs order processing (orders and inventory); false leaves it to other instances. */
+    @JsonProperty
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @JsonProperty
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 
     /** The order topology's own Streams application, apart from the audit normalizer's. */
     @JsonProperty

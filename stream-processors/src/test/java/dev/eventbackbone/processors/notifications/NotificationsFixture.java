@@ -51,6 +51,7 @@ final class NotificationsFixture {
                   url: %s
                 applicationId: audit-normalizer-%s
                 orders:
+                  enabled: false
                   applicationId: order-processor-%s
                 notifications:
                   applicationId: notification-fanout-%s

@@ -70,7 +70,7 @@ class OrdersCrashIT {
         int adminPort = FreePorts.next();
         Path config = writeConfig(port, adminPort);
         ServiceProcess processors = processes.start(ServiceProcess.java(StreamProcessorsApplication.class, "server",
-                config.toString()).log(dir.resolve("processors.log"))
+                config.toString()).heap("1g").log(dir.resolve("processors.log"))
                 .readyWhenHealthy("http://127.0.0.1:" + adminPort + "/ping"));
         String api = "http://127.0.0.1:" + port + "/v1";
         try (KafkaProducer<String, Object> producer = registry.avro().producer()) {
@@ -171,6 +171,8 @@ class OrdersCrashIT {
                 applicationId: audit-normalizer-%s
                 orders:
                   applicationId: order-processor-%s
+                notifications:
+                  enabled: false
                 stateDir: %s
                 keysFile: %s
                 server:

@@ -130,6 +130,7 @@ class OrdersScaleOutIT {
         configuration.getRegistry().setUrl(registry.url());
         configuration.setApplicationId("audit-normalizer-" + suffix);
         configuration.getOrders().setApplicationId("order-processor-" + suffix);
+        configuration.getNotifications().setEnabled(false);
         configuration.setStateDir(dir.resolve("state-" + name));
         configuration.setKeysFile(dir.resolve("keys.yml"));
         return configuration;
