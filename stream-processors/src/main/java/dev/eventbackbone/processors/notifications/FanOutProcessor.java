@@ -451,14 +451,22 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private boolean sendAtOnce(NotificationMessage message, long now) {
         NotificationChannel channel = message.getChannel();
         if (waiting.get(channel) > 0 || message.getDueAt().toEpochMilli() > now
-                || (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now)))
-                || (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
-                        disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId()))))
+                || expired(message, now) || toDisabledEndpoint(message)
                 || recipientAllows(message, now) > now || !buckets.get(channel).tryConsume(1)) {
             return false;
         }
         send(message, now);
         return true;
+    }
+
+    private static boolean expired(NotificationMessage message, long now) {
+        return message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now));
+    }
+
+    /** A webhook to the URL that answered 410 for this recipient. */
+    private boolean toDisabledEndpoint(NotificationMessage message) {
+        return message.getChannel() == NotificationChannel.WEBHOOK && message.getDestination().equals(
+                disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId())));
     }
 
     private void send(NotificationMessage message, long now) {
@@ -497,14 +505,13 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             while (range.hasNext() && deferred < MAX_DEFERRALS_PER_PASS) {
                 KeyValue<String, NotificationMessage> entry = range.next();
                 NotificationMessage message = entry.value;
-                if (message.getExpiresAt() != null && !message.getExpiresAt().isAfter(Instant.ofEpochMilli(now))) {
+                if (expired(message, now)) {
                     dequeue(entry.key, channel);
                     expire(message, now);
                     deferred++;
                     continue;
                 }
-                if (channel == NotificationChannel.WEBHOOK && message.getDestination().equals(
-                        disabledEndpoints.get(recipientKey(message.getTenantId(), message.getRecipientId())))) {
+                if (toDisabledEndpoint(message)) {
                     dequeue(entry.key, channel);
                     result(message, DeliveryStatus.FAILED, "endpoint_disabled", "The endpoint "
                             + message.getDestination() + " answered 410 Gone before; nothing more is sent to it"
