@@ -6,10 +6,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The live dashboard: one page on {@code /} that signs in with an API key and polls the query API
@@ -19,7 +21,8 @@ import java.util.Map;
 @Path("/")
 public final class DashboardResource {
 
-    private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+    /** The WebJar's own directory, from its version as the jar records it, so the pom alone chooses the version. */
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/" + webJarVersion() + "/dist/";
     private static final Map<String, String[]> ASSETS = Map.of(
             "uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
             "uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"},
@@ -50,6 +53,16 @@ public final class DashboardResource {
             throw new NotFoundException();
         }
         return Response.ok(read(asset[0]), asset[1]).header("Cache-Control", "max-age=3600").build();
+    }
+
+    private static String webJarVersion() {
+        Properties properties = new Properties();
+        try {
+            properties.load(new ByteArrayInputStream(read("/META-INF/maven/org.webjars.npm/uplot/pom.properties")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
     }
 
     private static byte[] read(String resource) {
