@@ -6,23 +6,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.query.FailureReason;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
-import org.apache.kafka.streams.query.WindowKeyQuery;
-import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Reads one key's windows from this instance's copy of a partition with IQv2: the active task's,
- * or a standby's when that is what this instance holds, saying which and how far it is behind.
+ * Reads one key's windows from this instance's copy of a partition: the active task's, or a
+ * standby's when that is what this instance holds, saying which and how far it is behind.
+ *
+ * <p>IQv1 reads ({@code KafkaStreams#store}), not IQv2: in Kafka Streams 4.3 and 4.4 an IQv2 query
+ * on a RocksDB store takes the store's position lock and then a segment's monitor, while the
+ * stream thread's write takes them the other way round, so a query that meets a commit deadlocks
+ * both (KAFKA-19629). An IQv1 read takes the monitors only, in the stream thread's order.
  */
 final class RollupQueries {
 
@@ -37,6 +42,8 @@ final class RollupQueries {
     record Windows(List<KeyValue<Long, Rollup>> windows, boolean standby, long lagRecords) {
     }
 
+    private static final String ROLLUP_INPUT = "-" + RollupTopology.BY_NAME + "-repartition";
+
     private final Supplier<KafkaStreams> streams;
 
     RollupQueries(Supplier<KafkaStreams> streams) {
@@ -45,47 +52,46 @@ final class RollupQueries {
 
     /**
      * Per name, the events counted in the windows of {@code [from, to]} starting with the key
-     * prefix, over every partition whose active task is here: standbys here are skipped (they
-     * answer NOT_ACTIVE), so a sum of every instance's part counts each partition once.
+     * prefix, over every partition whose active task is here: standbys here are skipped, so a sum
+     * of every instance's part counts each partition once.
      */
     Map<String, Long> countsByName(String store, String prefix, Instant from, Instant to) {
-        StateQueryResult<KeyValueIterator<Windowed<String>, Rollup>> answer = streams.get().query(StateQueryRequest
-                .inStore(store).withQuery(WindowRangeQuery.<String, Rollup>withWindowStartRange(from, to))
-                .requireActive());
+        KafkaStreams application = streams.get();
         Map<String, Long> counts = new TreeMap<>();
-        for (QueryResult<KeyValueIterator<Windowed<String>, Rollup>> result : answer.getPartitionResults().values()) {
-            if (result.isFailure() && result.getFailureReason() == FailureReason.NOT_ACTIVE) {
-                continue;
-            }
-            if (result.isFailure()) {
-                throw new NotHere(result.getFailureReason() + ": " + result.getFailureMessage());
-            }
-            try (KeyValueIterator<Windowed<String>, Rollup> range = result.getResult()) {
+        for (int partition : activeRollupPartitions(application)) {
+            try (KeyValueIterator<Windowed<String>, Rollup> range = application.store(StoreQueryParameters
+                    .fromNameAndType(store, QueryableStoreTypes.<String, Rollup>windowStore())
+                    .withPartition(partition)).fetchAll(from, to)) {
                 range.forEachRemaining(entry -> {
                     String key = entry.key.key();
                     if (key.startsWith(prefix) && !Measure.isAll(key)) {
                         counts.merge(key.substring(prefix.length()), entry.value.count(), Long::sum);
                     }
                 });
+            } catch (InvalidStateStoreException e) {
+                throw new NotHere("partition " + partition + " of " + store + ": " + e.getMessage());
             }
         }
         return counts;
     }
 
+    /** The partitions whose rollup tasks are active on this instance. */
+    private static Set<Integer> activeRollupPartitions(KafkaStreams application) {
+        return application.metadataForLocalThreads().stream().flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .filter(topicPartition -> topicPartition.topic().endsWith(ROLLUP_INPUT))
+                .map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new));
+    }
+
     Windows windows(String store, int partition, String key, Instant from, Instant to) {
         KafkaStreams application = streams.get();
-        StateQueryRequest<WindowStoreIterator<Rollup>> request = StateQueryRequest.inStore(store)
-                .withQuery(WindowKeyQuery.<String, Rollup>withKeyAndWindowStartRange(key, from, to))
-                .withPartitions(Set.of(partition));
-        StateQueryResult<WindowStoreIterator<Rollup>> answer = application.query(request);
-        QueryResult<WindowStoreIterator<Rollup>> result = answer.getPartitionResults().get(partition);
-        if (result == null || result.isFailure()) {
-            throw new NotHere(result == null ? "partition " + partition + " of " + store + " is not held here"
-                    : result.getFailureReason() + ": " + result.getFailureMessage());
-        }
         List<KeyValue<Long, Rollup>> windows = new ArrayList<>();
-        try (WindowStoreIterator<Rollup> range = result.getResult()) {
+        try (WindowStoreIterator<Rollup> range = application.store(StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<String, Rollup>windowStore())
+                .withPartition(partition).enableStaleStores()).fetch(key, from, to)) {
             range.forEachRemaining(windows::add);
+        } catch (InvalidStateStoreException e) {
+            throw new NotHere("partition " + partition + " of " + store + ": " + e.getMessage());
         }
         boolean standby = application.metadataForLocalThreads().stream()
                 .flatMap(thread -> thread.standbyTasks().stream())

@@ -30,6 +30,8 @@ public final class RollupTopology {
     public static final String COMPONENT = "analytics-rollups";
     public static final String MINUTE_STORE = "rollups-minute";
     public static final String HOUR_STORE = "rollups-hour";
+    /** The repartition that moves measures to the partition of their name. */
+    static final String BY_NAME = "by-name";
     static final Duration MINUTE = Duration.ofMinutes(1);
     static final Duration HOUR = Duration.ofHours(1);
 
@@ -56,7 +58,7 @@ public final class RollupTopology {
                         deadLetters(rejected, serdes), "rejected"))
                 .defaultBranch(Branched.withConsumer(measures -> measures
                         .mapValues(value -> (Measure) value, Named.as("as-measure"))
-                        .repartition(Repartitioned.with(Serdes.String(), new MeasureSerde()).withName("by-name"))
+                        .repartition(Repartitioned.with(Serdes.String(), new MeasureSerde()).withName(BY_NAME))
                         .process(() -> new RollupProcessor(settings.getGrace().toMilliseconds()), Named.as("rollup"),
                                 MINUTE_STORE, HOUR_STORE)
                         .to(TopicCatalog.ANALYTICS_DLQ, Produced.with(Serdes.String(),

@@ -3,21 +3,25 @@ package dev.eventbackbone.processors.orders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Reads the order topology's stores on this instance with interactive queries (IQv2), one
- * partition at a time: the partition the key is in, which routing made sure is held here.
+ * Reads the order topology's stores on this instance with interactive queries, one partition at
+ * a time: the partition the key is in, which routing made sure is held here.
+ *
+ * <p>These are IQv1 reads ({@code KafkaStreams#store}), not IQv2 {@code KeyQuery}/{@code RangeQuery}:
+ * in Kafka Streams 4.3 and 4.4 an IQv2 query on a RocksDB key-value store takes the store's
+ * position lock and then the store's monitor, while the stream thread's {@code put} takes them
+ * the other way round, so a query that meets a write deadlocks both for good (KAFKA-19629; the
+ * order topology stalled under a burst with inventory queries running). An IQv1 read takes only
+ * the store's monitor.
  */
 final class OrderQueries {
 
@@ -46,7 +50,8 @@ final class OrderQueries {
     }
 
     Optional<OrderState> order(int partition, String tenant, String customer, String orderId) {
-        return Optional.ofNullable(key(OrderTopology.ORDERS_STORE, partition, tenant + ":" + customer + ":" + orderId));
+        return Optional.ofNullable(this.<String, OrderState>store(OrderTopology.ORDERS_STORE, partition)
+                .get(tenant + ":" + customer + ":" + orderId));
     }
 
     /** The customer's orders, oldest first. */
@@ -54,10 +59,9 @@ final class OrderQueries {
         String prefix = tenant + ":" + customer + ":";
         // The upper bound is the prefix with its ':' raised by one: every key starting with the prefix sorts below.
         String upper = prefix.substring(0, prefix.length() - 1) + ';';
-        QueryResult<KeyValueIterator<String, OrderState>> result = partitionResult(OrderTopology.ORDERS_STORE,
-                partition, RangeQuery.<String, OrderState>withRange(prefix, upper));
         List<OrderState> orders = new ArrayList<>();
-        try (KeyValueIterator<String, OrderState> range = result.getResult()) {
+        try (KeyValueIterator<String, OrderState> range = this.<String, OrderState>store(OrderTopology.ORDERS_STORE, partition)
+                .range(prefix, upper)) {
             while (range.hasNext()) {
                 KeyValue<String, OrderState> entry = range.next();
                 // A customer id may hold ':'; the prefix alone could match another customer's orders.
@@ -71,32 +75,27 @@ final class OrderQueries {
     }
 
     Optional<CustomerState> customer(int partition, String tenant, String customer) {
-        return Optional.ofNullable(key(OrderTopology.CUSTOMERS_STORE, partition, tenant + ":" + customer));
+        return Optional.ofNullable(this.<String, CustomerState>store(OrderTopology.CUSTOMERS_STORE, partition)
+                .get(tenant + ":" + customer));
     }
 
     Optional<Stock> stock(int partition, String tenant, String sku) {
-        return Optional.ofNullable(key(OrderTopology.STOCK_STORE, partition, tenant + ":" + sku));
+        return Optional.ofNullable(this.<String, Stock>store(OrderTopology.STOCK_STORE, partition).get(tenant + ":" + sku));
     }
 
     /** The offset of the last command read from the partition of orders.commands, or -1. */
     long commandsRead(int partition) {
-        Long offset = key(OrderTopology.APPLIED_STORE, partition, partition);
+        Long offset = this.<Integer, Long>store(OrderTopology.APPLIED_STORE, partition).get(partition);
         return offset == null ? -1 : offset;
     }
 
-    private <K, V> V key(String store, int partition, K key) {
-        return partitionResult(store, partition, KeyQuery.<K, V>withKey(key)).getResult();
-    }
-
-    private <R> QueryResult<R> partitionResult(String store, int partition,
-                                               Query<R> query) {
-        StateQueryRequest<R> request = StateQueryRequest.inStore(store).withQuery(query).withPartitions(Set.of(partition));
-        StateQueryResult<R> answer = streams.get().query(activeOnly ? request.requireActive() : request);
-        QueryResult<R> result = answer.getPartitionResults().get(partition);
-        if (result == null || result.isFailure()) {
-            throw new NotHere(result == null ? "partition " + partition + " of " + store + " is not held here"
-                    : result.getFailureReason() + ": " + result.getFailureMessage());
+    private <K, V> ReadOnlyKeyValueStore<K, V> store(String store, int partition) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(partition);
+        try {
+            return streams.get().store(activeOnly ? parameters : parameters.enableStaleStores());
+        } catch (InvalidStateStoreException e) {
+            throw new NotHere("partition " + partition + " of " + store + " is not held here: " + e.getMessage());
         }
-        return result;
     }
 }
