@@ -39,8 +39,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +70,6 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, RecipientPreferences> preferences;
-    private WindowStore<String, Long> seen;
     private KeyValueStore<String, NotificationMessage> queue;
     private KeyValueStore<String, long[]> recipientSends;
     private KeyValueStore<String, Ledger> ledger;
@@ -101,7 +98,6 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         preferences = context.getStateStore(NotificationTopology.PREFERENCES_STORE);
-        seen = context.getStateStore(NotificationTopology.SEEN_STORE);
         queue = context.getStateStore(NotificationTopology.QUEUE_STORE);
         recipientSends = context.getStateStore(NotificationTopology.RECIPIENT_SENDS_STORE);
         ledger = context.getStateStore(NotificationTopology.LEDGER_STORE);
@@ -219,7 +215,8 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         String dedupeKey = request.getTenantId() + ":" + request.getEventId();
-        if (seen(dedupeKey, record.timestamp())) {
+        // The ledger entry is the request's mark: kept for the dedupe window, so a repeat finds it.
+        if (ledger.get(dedupeKey) != null) {
             LOG.debug("Request {} was fanned out before; not again", dedupeKey);
             return;
         }
@@ -238,7 +235,6 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
                     "channels", null);
             return;
         }
-        seen.put(dedupeKey, record.timestamp(), record.timestamp());
         long now = now();
         Ledger entry = new Ledger();
         entry.tenantId = request.getTenantId();
@@ -655,13 +651,6 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
         expired.forEach(store::delete);
         return seen < SWEEP_SLICE ? null : last;
-    }
-
-    private boolean seen(String key, long timestamp) {
-        try (WindowStoreIterator<Long> earlier = seen.fetch(key, Math.max(0, timestamp - dedupeMillis),
-                timestamp + dedupeMillis)) {
-            return earlier.hasNext();
-        }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String eventId, String tenantId, RejectionReason reason,

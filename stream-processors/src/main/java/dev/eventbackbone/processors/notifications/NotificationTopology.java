@@ -4,7 +4,6 @@ import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.catalog.TopicSpec;
 import dev.eventbackbone.contracts.events.NotificationChannel;
 import dev.eventbackbone.processors.JsonSerde;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -26,7 +25,6 @@ public final class NotificationTopology {
 
     public static final String LEDGER_STORE = "notification-ledger";
     static final String PREFERENCES_STORE = "notification-preferences";
-    static final String SEEN_STORE = "notification-requests-seen";
     static final String QUEUE_STORE = "notification-queue";
     static final String RECIPIENT_SENDS_STORE = "notification-recipient-sends";
     static final String DISABLED_ENDPOINTS_STORE = "notification-disabled-endpoints";
@@ -52,7 +50,6 @@ public final class NotificationTopology {
     }
 
     public static Topology build(NotificationSettings settings, NotificationSerdes serdes, Templates templates) {
-        Duration dedupe = settings.getDedupeWindow().toJavaDuration();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 TopicCatalog.NOTIFICATIONS_REQUESTS, TopicCatalog.NOTIFICATIONS_PREFERENCES,
@@ -61,8 +58,6 @@ public final class NotificationTopology {
         topology.addProcessor(PROCESSOR, () -> new FanOutProcessor(settings, serdes, templates, partitions), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PREFERENCES_STORE),
                 Serdes.String(), serdes.preferences()), PROCESSOR);
-        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(SEEN_STORE, dedupe, dedupe, false),
-                Serdes.String(), Serdes.Long()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUE_STORE),
                 Serdes.String(), serdes.messages()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECIPIENT_SENDS_STORE),
