@@ -15,6 +15,10 @@ import org.apache.datasketches.memory.Memory;
  * users (HLL), the distribution of values (KLL) and, for the tenant's {@code *} rollup, the most
  * frequent names (frequent-items sketch). Every part merges exactly across windows, so a range is
  * answered by merging its windows, never by recounting.
+ *
+ * <p>Read from bytes, a sketch stays in its serialized form until it is first used: a time series
+ * needs only the counts and sums of its windows, and a sketch that was not changed is written
+ * back as the bytes it was read from.
  */
 public final class Rollup {
 
@@ -29,9 +33,13 @@ public final class Rollup {
 
     long count;
     double sum;
-    HllSketch users;
-    KllDoublesSketch values;
-    ItemsSketch<String> names;
+    private HllSketch users;
+    private KllDoublesSketch values;
+    private ItemsSketch<String> names;
+    /** The serialized form of each sketch not decoded since it was read; null once decoded or absent. */
+    private byte[] usersBytes;
+    private byte[] valuesBytes;
+    private byte[] namesBytes;
 
     public long count() {
         return count;
@@ -41,24 +49,51 @@ public final class Rollup {
         return sum;
     }
 
+    /** The distinct users, or null when no event named one. */
+    HllSketch users() {
+        if (usersBytes != null) {
+            users = HllSketch.heapify(usersBytes);
+            usersBytes = null;
+        }
+        return users;
+    }
+
+    /** The distribution of values, or null when no event had one. */
+    KllDoublesSketch values() {
+        if (valuesBytes != null) {
+            values = KllDoublesSketch.heapify(Memory.wrap(valuesBytes));
+            valuesBytes = null;
+        }
+        return values;
+    }
+
+    /** The most frequent names (the tenant's {@code *} rollup only), or null. */
+    ItemsSketch<String> names() {
+        if (namesBytes != null) {
+            names = ItemsSketch.getInstance(Memory.wrap(namesBytes), STRINGS);
+            namesBytes = null;
+        }
+        return names;
+    }
+
     /** Adds a measure; {@code all} also counts its name among the top names. */
     Rollup add(Measure measure, boolean all) {
         count++;
         if (measure.userId() != null) {
-            if (users == null) {
+            if (users() == null) {
                 users = new HllSketch(HLL_LG_K, TgtHllType.HLL_4);
             }
             users.update(measure.userId());
         }
         if (measure.value() != null && Double.isFinite(measure.value())) {
             sum += measure.value();
-            if (values == null) {
+            if (values() == null) {
                 values = KllDoublesSketch.newHeapInstance(KLL_K);
             }
             values.update(measure.value());
         }
         if (all) {
-            if (names == null) {
+            if (names() == null) {
                 names = new ItemsSketch<>(TOP_MAP_SIZE);
             }
             names.update(measure.name());
@@ -73,20 +108,20 @@ public final class Rollup {
         for (Rollup rollup : rollups) {
             merged.count += rollup.count;
             merged.sum += rollup.sum;
-            if (rollup.users != null) {
-                users.update(rollup.users);
+            if (rollup.users() != null) {
+                users.update(rollup.users());
             }
-            if (rollup.values != null) {
+            if (rollup.values() != null) {
                 if (merged.values == null) {
                     merged.values = KllDoublesSketch.newHeapInstance(KLL_K);
                 }
-                merged.values.merge(rollup.values);
+                merged.values.merge(rollup.values());
             }
-            if (rollup.names != null) {
+            if (rollup.names() != null) {
                 if (merged.names == null) {
                     merged.names = new ItemsSketch<>(TOP_MAP_SIZE);
                 }
-                merged.names.merge(rollup.names);
+                merged.names.merge(rollup.names());
             }
         }
         merged.users = users.getResult(TgtHllType.HLL_4);
@@ -116,9 +151,9 @@ public final class Rollup {
     }
 
     byte[] toBytes() {
-        byte[] hll = users == null ? new byte[0] : users.toCompactByteArray();
-        byte[] kll = values == null ? new byte[0] : values.toByteArray();
-        byte[] top = names == null ? new byte[0] : names.toByteArray(STRINGS);
+        byte[] hll = usersBytes != null ? usersBytes : users == null ? new byte[0] : users.toCompactByteArray();
+        byte[] kll = valuesBytes != null ? valuesBytes : values == null ? new byte[0] : values.toByteArray();
+        byte[] top = namesBytes != null ? namesBytes : names == null ? new byte[0] : names.toByteArray(STRINGS);
         ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 12 + hll.length + kll.length + top.length);
         out.put(FORMAT).putLong(count).putDouble(sum);
         out.putInt(hll.length).put(hll).putInt(kll.length).put(kll).putInt(top.length).put(top);
@@ -137,9 +172,9 @@ public final class Rollup {
         byte[] hll = next(in);
         byte[] kll = next(in);
         byte[] top = next(in);
-        rollup.users = hll.length == 0 ? null : HllSketch.heapify(hll);
-        rollup.values = kll.length == 0 ? null : KllDoublesSketch.heapify(Memory.wrap(kll));
-        rollup.names = top.length == 0 ? null : ItemsSketch.getInstance(Memory.wrap(top), STRINGS);
+        rollup.usersBytes = hll.length == 0 ? null : hll;
+        rollup.valuesBytes = kll.length == 0 ? null : kll;
+        rollup.namesBytes = top.length == 0 ? null : top;
         return rollup;
     }
 

@@ -97,8 +97,20 @@ final class RollupQueries {
                 .flatMap(thread -> thread.standbyTasks().stream())
                 .flatMap(task -> task.topicPartitions().stream())
                 .anyMatch(topicPartition -> topicPartition.partition() == partition);
-        Map<Integer, LagInfo> lags = application.allLocalStorePartitionLags().getOrDefault(store, Map.of());
-        LagInfo lag = lags.get(partition);
-        return new Windows(windows, standby, lag == null ? 0 : lag.offsetLag());
+        return new Windows(windows, standby, lagOf(application, store, partition, standby));
+    }
+
+    /**
+     * How many changelog records this copy is behind. Lags are end offsets asked from the brokers,
+     * a round trip that cost more than the query itself, so they are asked only when there can be
+     * one: an active task of a RUNNING application has restored everything (it would not be
+     * RUNNING otherwise) and is written as it processes.
+     */
+    private static long lagOf(KafkaStreams application, String store, int partition, boolean standby) {
+        if (!standby && application.state() == KafkaStreams.State.RUNNING) {
+            return 0;
+        }
+        LagInfo lag = application.allLocalStorePartitionLags().getOrDefault(store, Map.of()).get(partition);
+        return lag == null ? 0 : lag.offsetLag();
     }
 }

@@ -2,6 +2,7 @@ package dev.eventbackbone.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.util.List;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
@@ -16,7 +17,7 @@ class RollupSerdeTest {
     void anEmptyRollupAndAFullOneComeBackAsTheyWent() {
         Rollup empty = roundTrip(new Rollup());
         assertThat(empty.count()).isZero();
-        assertThat(empty.users).isNull();
+        assertThat(empty.users()).isNull();
 
         Rollup full = new Rollup();
         for (int i = 0; i < 5_000; i++) {
@@ -25,10 +26,28 @@ class RollupSerdeTest {
         Rollup back = roundTrip(full);
         assertThat(back.count()).isEqualTo(5_000);
         assertThat(back.sum()).isEqualTo(full.sum());
-        assertThat(back.users.getEstimate()).isEqualTo(full.users.getEstimate());
-        assertThat(back.values.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE))
-                .isEqualTo(full.values.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE));
-        assertThat(back.names.getEstimate("page_view")).isEqualTo(5_000);
+        assertThat(back.users().getEstimate()).isEqualTo(full.users().getEstimate());
+        assertThat(back.values().getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE))
+                .isEqualTo(full.values().getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE));
+        assertThat(back.names().getEstimate("page_view")).isEqualTo(5_000);
+    }
+
+    @Test
+    void aRollupReadAndWrittenBackUnusedKeepsItsBytesAndOneAddedToCountsOnFromThem() {
+        Rollup window = new Rollup();
+        for (int i = 0; i < 300; i++) {
+            window.add(new Measure("t", "page_view", "u-" + i, (double) i, 0), true);
+        }
+        byte[] stored = serde.serializer().serialize("x", window);
+        assertThat(serde.serializer().serialize("x", serde.deserializer().deserialize("x", stored))).isEqualTo(stored);
+
+        Rollup next = serde.deserializer().deserialize("x", stored).add(new Measure("t", "signup", "u-new", 1_000.0, 0), true);
+        Rollup back = roundTrip(next);
+        assertThat(back.count()).isEqualTo(301);
+        assertThat(back.users().getEstimate()).isEqualTo(301, offset(3.0));
+        assertThat(back.values().getMaxItem()).isEqualTo(1_000.0);
+        assertThat(back.names().getEstimate("page_view")).isEqualTo(300);
+        assertThat(back.names().getEstimate("signup")).isEqualTo(1);
     }
 
     @Test

@@ -104,12 +104,12 @@ class RollupTopologyIT {
         assertThat(minute("page_view", T0.plusSeconds(60)).count()).isEqualTo(60);
         Rollup hour = hour("page_view", T0);
         assertThat(hour.count()).isEqualTo(120);
-        assertThat(hour.users.getEstimate()).isEqualTo(30, offset(0.5));
-        assertThat(hour.values.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE)).isBetween(57.0, 62.0);
+        assertThat(hour.users().getEstimate()).isEqualTo(30, offset(0.5));
+        assertThat(hour.values().getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE)).isBetween(57.0, 62.0);
         Rollup all = hour(Measure.ALL, T0);
         assertThat(all.count()).isEqualTo(121);
-        assertThat(all.names.getEstimate("page_view")).isEqualTo(120);
-        assertThat(all.names.getEstimate("signup")).isEqualTo(1);
+        assertThat(all.names().getEstimate("page_view")).isEqualTo(120);
+        assertThat(all.names().getEstimate("signup")).isEqualTo(1);
         Rollup.Merged merged = Rollup.merge(List.of(minute("page_view", T0), minute("page_view", T0.plusSeconds(60))));
         assertThat(merged.distinctUsers()).as("users of both minutes, once each").isEqualTo(30, offset(0.5));
     }
