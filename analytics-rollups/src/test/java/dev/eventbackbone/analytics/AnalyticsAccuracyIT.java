@@ -12,6 +12,7 @@ import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.ServiceYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,21 +171,8 @@ class AnalyticsAccuracyIT {
                   applicationId: analytics-%s
                   # The events arrive in random order over an hour: the grace covers all of it.
                   grace: 2h
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                logging:
-                  level: INFO
-                  loggers:
-                    org.apache.kafka: WARN
-                """.formatted(registry.bootstrapServers(), registry.url(), dir.resolve("state"),
-                dir.resolve("keys.yml"), UUID.randomUUID().toString().substring(0, 8), port, adminPort));
+                %s""".formatted(registry.bootstrapServers(), registry.url(), dir.resolve("state"),
+                dir.resolve("keys.yml"), UUID.randomUUID().toString().substring(0, 8), ServiceYaml.onLoopback(port, adminPort)));
         return config;
     }
 }

@@ -13,6 +13,7 @@ import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.ServiceYaml;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -159,21 +160,8 @@ class AnalyticsScaleOutIT {
                 advertisedUrl: http://127.0.0.1:%d
                 rollups:
                   applicationId: %s
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                logging:
-                  level: INFO
-                  loggers:
-                    org.apache.kafka: WARN
-                """.formatted(registry.bootstrapServers(), registry.url(), dir.resolve("state-" + index),
-                dir.resolve("keys.yml"), port, applicationId, port, adminPort));
+                %s""".formatted(registry.bootstrapServers(), registry.url(), dir.resolve("state-" + index),
+                dir.resolve("keys.yml"), port, applicationId, ServiceYaml.onLoopback(port, adminPort)));
         return config;
     }
 }

@@ -18,6 +18,7 @@ import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.ServiceYaml;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -164,21 +165,8 @@ class AuditStoreCrashIT {
                 dataDirectory: %s
                 devMode: true
                 headInterval: 1s
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                logging:
-                  level: INFO
-                  loggers:
-                    org.apache.kafka: WARN
-                """.formatted(registry.bootstrapServers(), topic, headsTopic, registry.url(), dir.resolve("keys.yml"),
-                dir.resolve("store"), port, adminPort));
+                %s""".formatted(registry.bootstrapServers(), topic, headsTopic, registry.url(), dir.resolve("keys.yml"),
+                dir.resolve("store"), ServiceYaml.onLoopback(port, adminPort)));
         return config;
     }
 }

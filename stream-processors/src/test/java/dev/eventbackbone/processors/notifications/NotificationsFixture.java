@@ -12,6 +12,7 @@ import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.processors.StreamProcessorsApplication;
 import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.ServiceProcess;
+import dev.eventbackbone.testing.ServiceYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,22 +59,9 @@ final class NotificationsFixture {
                 %s
                 stateDir: %s
                 keysFile: %s
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                logging:
-                  level: INFO
-                  loggers:
-                    org.apache.kafka: WARN
-                """.formatted(registry.bootstrapServers(), registry.url(), suffix, suffix, suffix,
+                %s""".formatted(registry.bootstrapServers(), registry.url(), suffix, suffix, suffix,
                 notifications.replace("%TENANT%", tenant).stripTrailing(), dir.resolve("state"),
-                dir.resolve("keys.yml"), port, adminPort));
+                dir.resolve("keys.yml"), ServiceYaml.onLoopback(port, adminPort)));
     }
 
     ServiceProcess.Spec processors(Path log) {

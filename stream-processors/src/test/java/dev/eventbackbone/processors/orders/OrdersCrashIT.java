@@ -18,6 +18,7 @@ import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.ServiceYaml;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -175,21 +176,8 @@ class OrdersCrashIT {
                   enabled: false
                 stateDir: %s
                 keysFile: %s
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                logging:
-                  level: INFO
-                  loggers:
-                    org.apache.kafka: WARN
-                """.formatted(registry.bootstrapServers(), registry.url(), suffix, suffix, dir.resolve("state"),
-                dir.resolve("keys.yml"), port, adminPort));
+                %s""".formatted(registry.bootstrapServers(), registry.url(), suffix, suffix, dir.resolve("state"),
+                dir.resolve("keys.yml"), ServiceYaml.onLoopback(port, adminPort)));
         return config;
     }
 }
