@@ -49,7 +49,8 @@ public final class AnalyticsRouting implements ContainerRequestFilter {
         String key = Measure.key(tenant.get(), segments.get(2).equals("top") || name == null || name.isBlank()
                 ? Measure.ALL : name);
         // Rollups may come from a standby (flagged in the answer): better a copy a moment behind than no answer.
-        Response answer = router.routeToAnyHolder(request, ownership.holdersOf(key), ownership.heldHere(key));
+        Response answer = router.routeToAnyHolder(request, () -> ownership.holdersOf(key),
+                () -> ownership.heldHere(key));
         if (answer != null) {
             request.abortWith(answer);
         }

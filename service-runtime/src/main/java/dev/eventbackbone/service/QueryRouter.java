@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Answers a query for data that another instance holds by asking that instance, as Kafka Streams
@@ -86,13 +88,15 @@ public final class QueryRouter {
      * Asks the first of the holders that answers with anything but a 503, and says so when none
      * does: for reads that may come from a standby. A holder that is this instance means "answer
      * here" (null). A forwarded request is never forwarded again: its receiver answers from what
-     * it holds, or 503.
+     * it holds, or 503. Each of the two lookups is made only where it is needed: one per request.
      */
-    public Response routeToAnyHolder(ContainerRequestContext request, List<Owner> holders, boolean heldHere) {
+    public Response routeToAnyHolder(ContainerRequestContext request, Supplier<List<Owner>> holdersOfKey,
+                                     BooleanSupplier heldHere) {
         if (request.getHeaderString(ROUTED_HEADER) != null) {
-            return heldHere ? null : unavailable("this instance does not hold it (forwarded by "
+            return heldHere.getAsBoolean() ? null : unavailable("this instance does not hold it (forwarded by "
                     + request.getHeaderString(ROUTED_HEADER) + ")");
         }
+        List<Owner> holders = holdersOfKey.get();
         for (Owner holder : holders) {
             if (holder instanceof Owner.Local) {
                 return null;
