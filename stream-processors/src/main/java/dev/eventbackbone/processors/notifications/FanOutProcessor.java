@@ -32,6 +32,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -56,6 +57,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private static final NotificationPriority[] RELEASE_ORDER = {NotificationPriority.CRITICAL,
             NotificationPriority.HIGH, NotificationPriority.NORMAL, NotificationPriority.LOW};
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration AWAITING_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final int SWEEP_SLICE = 1_000;
     private static final int DECODED_PREFERENCES = 50_000;
     private static final String STREAM = "notifications";
@@ -67,12 +69,15 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
     private final Templates templates;
     private final int partitions;
     private final long dedupeMillis;
+    private final long preferencesWaitMillis;
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, RecipientPreferences> preferences;
     private KeyValueStore<String, NotificationMessage> queue;
     private KeyValueStore<String, long[]> recipientSends;
     private KeyValueStore<String, Ledger> ledger;
+    /** Requests for recipients without preferences, as read, keyed {@code <recipient key>\0<arrival>\0<eventId>}. */
+    private KeyValueStore<String, byte[]> awaitingPreferences;
     private KeyValueStore<String, String> disabledEndpoints;
     private final Map<NotificationChannel, Bucket> buckets = new EnumMap<>(NotificationChannel.class);
     private String ledgerCursor;
@@ -92,6 +97,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         this.templates = templates;
         this.partitions = partitions;
         this.dedupeMillis = settings.getDedupeWindow().toMilliseconds();
+        this.preferencesWaitMillis = settings.getPreferencesWait().toMilliseconds();
     }
 
     @Override
@@ -102,6 +108,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         recipientSends = context.getStateStore(NotificationTopology.RECIPIENT_SENDS_STORE);
         ledger = context.getStateStore(NotificationTopology.LEDGER_STORE);
         disabledEndpoints = context.getStateStore(NotificationTopology.DISABLED_ENDPOINTS_STORE);
+        awaitingPreferences = context.getStateStore(NotificationTopology.AWAITING_PREFERENCES_STORE);
         for (NotificationChannel channel : NotificationTopology.CHANNELS) {
             buckets.put(channel, shareOf(settings.getChannels().get(channel), partitions, context::currentSystemTimeMs));
         }
@@ -116,6 +123,9 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         context.schedule(settings.getReleaseInterval().toJavaDuration(), PunctuationType.WALL_CLOCK_TIME,
                 this::release);
         context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        if (preferencesWaitMillis > 0) {
+            context.schedule(AWAITING_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::stopAwaiting);
+        }
     }
 
     /**
@@ -192,6 +202,7 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         String recipient = recipientKey(update.getTenantId(), update.getRecipientId());
         preferences.put(recipient, update);
         decodedPreferences.put(recipient, Optional.of(update));
+        releaseAwaiting(recipient);
     }
 
     private void onRequest(Record<byte[], byte[]> record) {
@@ -208,6 +219,19 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
         }
         String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
         RecipientPreferences prefs = request.getRecipientId() == null ? null : preferencesOf(recipientKey);
+        if (prefs == null && request.getRecipientId() != null && preferencesWaitMillis > 0) {
+            // Kafka Streams orders the co-partitioned inputs only by what it has fetched: preferences
+            // written just before this request may not be here yet. The request waits for them.
+            awaitingPreferences.put(recipientKey + '\0' + QueueKeys.digits(now()) + '\0' + request.getEventId(),
+                    record.value());
+            return;
+        }
+        fanOut(record, request, recipientKey, prefs);
+    }
+
+    /** Validates, deduplicates and fans out a request whose recipient's preferences are known (or waited for). */
+    private void fanOut(Record<byte[], byte[]> record, NotificationRequest request, String recipientKey,
+                        RecipientPreferences prefs) {
         Optional<Preferences.Problem> problem = problemOf(request, localeOf(request, prefs));
         if (problem.isPresent()) {
             deadLetter(record, request.getEventId(), request.getTenantId(), RejectionReason.INVALID_VALUE,
@@ -265,6 +289,41 @@ final class FanOutProcessor implements Processor<byte[], byte[], Object, Object>
             }
         }
         ledger.put(dedupeKey, entry);
+    }
+
+    /** Fans out, oldest first, the requests that waited for the recipient's preferences. */
+    private void releaseAwaiting(String recipientKey) {
+        List<KeyValue<String, byte[]>> held = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> waiting = awaitingPreferences.prefixScan(recipientKey + '\0',
+                new StringSerializer())) {
+            waiting.forEachRemaining(held::add);
+        }
+        held.forEach(this::fanOutAwaited);
+    }
+
+    /** Fans out, without preferences, the requests that waited for them longer than the wait. */
+    private void stopAwaiting(long now) {
+        String due = QueueKeys.digits(now - preferencesWaitMillis);
+        List<KeyValue<String, byte[]>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> waiting = awaitingPreferences.all()) {
+            waiting.forEachRemaining(entry -> {
+                String[] parts = entry.key.split("\0", -1);
+                if (parts.length >= 3 && parts[parts.length - 2].compareTo(due) <= 0) {
+                    expired.add(entry);
+                }
+            });
+        }
+        expired.forEach(this::fanOutAwaited);
+    }
+
+    private void fanOutAwaited(KeyValue<String, byte[]> held) {
+        awaitingPreferences.delete(held.key);
+        NotificationRequest request = serdes.requests().deserializer().deserialize(
+                TopicCatalog.NOTIFICATIONS_REQUESTS, held.value);
+        String recipientKey = recipientKey(request.getTenantId(), request.getRecipientId());
+        Record<byte[], byte[]> original = new Record<>(recipientKey.getBytes(StandardCharsets.UTF_8), held.value,
+                now());
+        fanOut(original, request, recipientKey, preferencesOf(recipientKey));
     }
 
     private static String localeOf(NotificationRequest request, RecipientPreferences prefs) {

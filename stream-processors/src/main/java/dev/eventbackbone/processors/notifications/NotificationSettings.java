@@ -37,6 +37,9 @@ public class NotificationSettings {
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
     private Duration dedupeWindow = Duration.days(7);
 
+    @NotNull
+    private Duration preferencesWait = Duration.seconds(30);
+
     @Valid
     @NotNull
     private Map<NotificationChannel, ChannelLimit> channels = defaultChannels();
@@ -112,6 +115,20 @@ public class NotificationSettings {
     @JsonProperty
     public void setReleaseInterval(Duration releaseInterval) {
         this.releaseInterval = releaseInterval;
+    }
+
+    /**
+     * How long a request for a recipient without preferences waits for them before it is fanned
+     * out without (its channels then fail with no_address); 0 fans it out at once.
+     */
+    @JsonProperty
+    public Duration getPreferencesWait() {
+        return preferencesWait;
+    }
+
+    @JsonProperty
+    public void setPreferencesWait(Duration preferencesWait) {
+        this.preferencesWait = preferencesWait;
     }
 
     /** How long a request's eventId is remembered: a repeat within it is fanned out once. */

@@ -28,6 +28,7 @@ public final class NotificationTopology {
     static final String QUEUE_STORE = "notification-queue";
     static final String RECIPIENT_SENDS_STORE = "notification-recipient-sends";
     static final String DISABLED_ENDPOINTS_STORE = "notification-disabled-endpoints";
+    static final String AWAITING_PREFERENCES_STORE = "notification-awaiting-preferences";
 
     static final List<NotificationChannel> CHANNELS = List.of(NotificationChannel.EMAIL, NotificationChannel.SMS,
             NotificationChannel.PUSH, NotificationChannel.WEBHOOK);
@@ -66,6 +67,8 @@ public final class NotificationTopology {
                 Serdes.String(), new JsonSerde<>(Ledger.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DISABLED_ENDPOINTS_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_PREFERENCES_STORE),
+                Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         for (NotificationChannel channel : CHANNELS) {
             topology.addSink(sinkOf(channel), TopicCatalog.channelTopic(channel), new StringSerializer(),
                     serdes.messages().serializer(), PROCESSOR);

@@ -51,7 +51,7 @@ final class QueueKeys {
         };
     }
 
-    private static String digits(long millis) {
+    static String digits(long millis) {
         String plain = Long.toString(millis);
         return "0".repeat(Math.max(0, DIGITS - plain.length())) + plain;
     }

@@ -61,7 +61,6 @@ class NotificationDeliveryIT {
                 }
                 fixture.set(producer, fixture.prefs("vip").setEmail("vip@example.com").build());
                 producer.flush();
-                fixture.awaitPreferencesApplied();
                 for (int i = 0; i < NOTIFICATIONS; i++) {
                     fixture.send(producer, fixture.request("r" + (i % RECIPIENTS), NotificationChannel.EMAIL)
                             .setSubject("n" + i).build());

@@ -231,6 +231,29 @@ class NotificationTopologyIT {
     }
 
     @Test
+    void aRequestForARecipientWithoutPreferencesWaitsForThemAndFailsWithoutAnAddressWhenNoneCome() {
+        NotificationDriver driver = driver();
+        NotificationRequest early = request("ann").setChannels(List.of(NotificationChannel.EMAIL)).build();
+        NotificationRequest unknown = request("nobody").setChannels(List.of(NotificationChannel.EMAIL)).build();
+        driver.send(early);
+        driver.send(unknown);
+        driver.pass(Duration.ofSeconds(5));
+        assertThat(driver.released(NotificationChannel.EMAIL)).as("both wait for preferences").isEmpty();
+        assertThat(driver.resultsOut.readValuesToList()).isEmpty();
+
+        driver.set(prefs("ann").build());
+        driver.pass(Duration.ofMillis(100));
+        assertThat(driver.released(NotificationChannel.EMAIL)).extracting(NotificationMessage::getRequestEventId,
+                NotificationMessage::getDestination).containsExactly(tuple(early.getEventId(), "ann@example.com"));
+
+        driver.pass(Duration.ofSeconds(26));
+        assertThat(driver.resultsOut.readValuesToList()).extracting(DeliveryResult::getMessageId,
+                DeliveryResult::getStatus, DeliveryResult::getErrorCode)
+                .containsExactly(tuple(unknown.getEventId() + ":email", DeliveryStatus.FAILED, "no_address"));
+        assertThat(driver.released(NotificationChannel.EMAIL)).isEmpty();
+    }
+
+    @Test
     void aRepeatedEventIdIsFannedOutOnce() {
         NotificationDriver driver = driver();
         driver.set(prefs("ann").build());

@@ -79,7 +79,6 @@ class NotificationWebhookIT {
                 fixture.set(producer, fixture.prefs("old").setWebhookUrl(receiver.url("/gone/old")).build());
                 fixture.set(producer, fixture.prefs("texter").setPhone("+41791234567").build());
                 producer.flush();
-                fixture.awaitPreferencesApplied();
                 fixture.send(producer, fixture.request("texter", NotificationChannel.SMS).build());
                 for (int i = 0; i < 10; i++) {
                     NotificationRequest request = fixture.request("w" + i, NotificationChannel.WEBHOOK)

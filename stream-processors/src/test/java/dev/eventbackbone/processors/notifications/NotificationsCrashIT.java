@@ -66,7 +66,6 @@ class NotificationsCrashIT {
                     fixture.set(producer, fixture.prefs("r" + i).setEmail("r" + i + "@example.com").build());
                 }
                 producer.flush();
-                fixture.awaitPreferencesApplied();
                 for (int i = 0; i < MAILS; i++) {
                     fixture.send(producer, fixture.request("r" + (i % RECIPIENTS), NotificationChannel.EMAIL)
                             .setSubject("n" + i).build());

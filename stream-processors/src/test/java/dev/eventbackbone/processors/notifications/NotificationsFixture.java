@@ -16,24 +16,12 @@ import dev.eventbackbone.testing.ServiceYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.awaitility.Awaitility;
 
 /** The stream processors in a JVM of their own, set up for notifications against a test's SMTP server and receiver. */
 final class NotificationsFixture {
@@ -47,8 +35,6 @@ final class NotificationsFixture {
     final int adminPort = FreePorts.next();
     final Path config;
     final String apiKey;
-    private final String bootstrapServers;
-    private final String fanOutApplicationId;
 
     /**
      * @param notifications the {@code notifications:} block, indented by two spaces; {@code %TENANT%} is the tenant
@@ -57,8 +43,6 @@ final class NotificationsFixture {
         config = dir.resolve("stream-processors.yml");
         apiKey = ApiKeyStore.create(dir.resolve("keys.yml"), tenant, List.of("read:notifications"), null).secret();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        bootstrapServers = registry.bootstrapServers();
-        fanOutApplicationId = "notification-fanout-" + suffix;
         Files.writeString(config, """
                 kafka:
                   bootstrapServers: %s
@@ -104,39 +88,6 @@ final class NotificationsFixture {
     void set(KafkaProducer<String, Object> producer, RecipientPreferences prefs) {
         producer.send(new ProducerRecord<>(TopicCatalog.NOTIFICATIONS_PREFERENCES, tenant + ":" + prefs.getRecipientId(),
                 prefs));
-    }
-
-    /**
-     * Waits until the fan-out has committed every preferences record written so far. A request
-     * written after its recipient's first preferences may still be fanned out before them: Kafka
-     * Streams orders co-partitioned inputs by the records it has fetched, and the preferences may
-     * not be fetched yet (docs/notifications.md). A test that means "preferences set first" waits.
-     */
-    void awaitPreferencesApplied() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(TopicCatalog.NOTIFICATIONS_PREFERENCES))
-                    .allTopicNames().get(30, TimeUnit.SECONDS).get(TopicCatalog.NOTIFICATIONS_PREFERENCES).partitions()
-                    .stream().map(info -> new TopicPartition(TopicCatalog.NOTIFICATIONS_PREFERENCES, info.partition()))
-                    .toList();
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(partitions.stream().collect(Collectors.toMap(partition -> partition,
-                    partition -> OffsetSpec.latest()))).all().get(30, TimeUnit.SECONDS)
-                    .forEach((partition, info) -> ends.put(partition, info.offset()));
-            Awaitility.await("the fan-out committed the preferences").atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(100)).until(() -> {
-                        Map<TopicPartition, OffsetAndMetadata> committed = admin
-                                .listConsumerGroupOffsets(fanOutApplicationId).partitionsToOffsetAndMetadata()
-                                .get(30, TimeUnit.SECONDS);
-                        return ends.entrySet().stream().allMatch(end -> end.getValue() == 0
-                                || committed.get(end.getKey()) != null
-                                && committed.get(end.getKey()).offset() >= end.getValue());
-                    });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Cannot read the preferences' offsets", e);
-        }
     }
 
     void send(KafkaProducer<String, Object> producer, NotificationRequest request) {
