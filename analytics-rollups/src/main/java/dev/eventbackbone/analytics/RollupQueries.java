@@ -1,5 +1,6 @@
 package dev.eventbackbone.analytics;
 
+import dev.eventbackbone.service.LocalStores;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,21 +14,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Reads one key's windows from this instance's copy of a partition: the active task's, or a
  * standby's when that is what this instance holds, saying which and how far it is behind.
  *
- * <p>IQv1 reads ({@code KafkaStreams#store}), not IQv2: in Kafka Streams 4.3 and 4.4 an IQv2 query
- * on a RocksDB store takes the store's position lock and then a segment's monitor, while the
- * stream thread's write takes them the other way round, so a query that meets a commit deadlocks
- * both (KAFKA-19629). An IQv1 read takes the monitors only, in the stream thread's order.
+ * <p>Reads go through {@link LocalStores} (IQv1: an IQv2 query can deadlock with the stream thread).
  */
 final class RollupQueries {
 
@@ -59,9 +55,8 @@ final class RollupQueries {
         KafkaStreams application = streams.get();
         Map<String, Long> counts = new TreeMap<>();
         for (int partition : activeRollupPartitions(application)) {
-            try (KeyValueIterator<Windowed<String>, Rollup> range = application.store(StoreQueryParameters
-                    .fromNameAndType(store, QueryableStoreTypes.<String, Rollup>windowStore())
-                    .withPartition(partition)).fetchAll(from, to)) {
+            try (KeyValueIterator<Windowed<String>, Rollup> range = LocalStores.<String, Rollup>window(application,
+                    store, partition, false).fetchAll(from, to)) {
                 range.forEachRemaining(entry -> {
                     String key = entry.key.key();
                     if (key.startsWith(prefix) && !Measure.isAll(key)) {
@@ -86,9 +81,8 @@ final class RollupQueries {
     Windows windows(String store, int partition, String key, Instant from, Instant to) {
         KafkaStreams application = streams.get();
         List<KeyValue<Long, Rollup>> windows = new ArrayList<>();
-        try (WindowStoreIterator<Rollup> range = application.store(StoreQueryParameters
-                .fromNameAndType(store, QueryableStoreTypes.<String, Rollup>windowStore())
-                .withPartition(partition).enableStaleStores()).fetch(key, from, to)) {
+        try (WindowStoreIterator<Rollup> range = LocalStores.<String, Rollup>window(application, store, partition,
+                true).fetch(key, from, to)) {
             range.forEachRemaining(windows::add);
         } catch (InvalidStateStoreException e) {
             throw new NotHere("partition " + partition + " of " + store + ": " + e.getMessage());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
 import dev.eventbackbone.service.ApiKeyAuthorization;
+import dev.eventbackbone.service.LocalStores;
 import dev.eventbackbone.service.QueryRouter;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -21,11 +22,9 @@ import java.net.URI;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * {@code GET /v1/notifications/{eventId}} (scope {@code read:notifications}, the caller's tenant
@@ -88,11 +87,10 @@ public final class NotificationResource {
                 + " may not be fanned out yet, or it is older than the ledger keeps).").asException();
     }
 
-    /** An IQv1 read: an IQv2 {@code KeyQuery} on a RocksDB store can deadlock with the stream thread (see OrderQueries). */
     private static Ledger localLedger(KafkaStreams application, String key) {
         try {
-            return application.store(StoreQueryParameters.fromNameAndType(NotificationTopology.LEDGER_STORE,
-                    QueryableStoreTypes.<String, Ledger>keyValueStore()).enableStaleStores()).get(key);
+            return LocalStores.<String, Ledger>keyValue(application, NotificationTopology.LEDGER_STORE, null, true)
+                    .get(key);
         } catch (InvalidStateStoreException e) {
             throw ApiError.of(503, "not_available_here", "The ledger is moving between instances (" + e.getMessage()
                     + "). Retry shortly.").retryAfter(1).asException();

@@ -1,27 +1,21 @@
 package dev.eventbackbone.processors.orders;
 
+import dev.eventbackbone.service.LocalStores;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Reads the order topology's stores on this instance with interactive queries, one partition at
  * a time: the partition the key is in, which routing made sure is held here.
  *
- * <p>These are IQv1 reads ({@code KafkaStreams#store}), not IQv2 {@code KeyQuery}/{@code RangeQuery}:
- * in Kafka Streams 4.3 and 4.4 an IQv2 query on a RocksDB key-value store takes the store's
- * position lock and then the store's monitor, while the stream thread's {@code put} takes them
- * the other way round, so a query that meets a write deadlocks both for good (KAFKA-19629; the
- * order topology stalled under a burst with inventory queries running). An IQv1 read takes only
- * the store's monitor.
+ * <p>Reads go through {@link LocalStores} (IQv1: an IQv2 query can deadlock with the stream thread).
  */
 final class OrderQueries {
 
@@ -90,10 +84,8 @@ final class OrderQueries {
     }
 
     private <K, V> ReadOnlyKeyValueStore<K, V> store(String store, int partition) {
-        StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
-                .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(partition);
         try {
-            return streams.get().store(activeOnly ? parameters : parameters.enableStaleStores());
+            return LocalStores.keyValue(streams.get(), store, partition, !activeOnly);
         } catch (InvalidStateStoreException e) {
             throw new NotHere("partition " + partition + " of " + store + " is not held here: " + e.getMessage());
         }
