@@ -7,6 +7,7 @@ import dev.eventbackbone.embeddedkafka.FreePorts;
 import jakarta.mail.MessagingException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A real SMTP server (GreenMail) that notes when each mail arrived and its Message-ID, to the millisecond. */
 final class RecordingSmtpServer implements AutoCloseable {
@@ -19,14 +20,50 @@ final class RecordingSmtpServer implements AutoCloseable {
     private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
 
     RecordingSmtpServer() {
-        server = new GreenMail(new ServerSetup(FreePorts.next(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        server.start();
+        server = startedInQuietThreadGroup();
         MessageDeliveryHandler store = server.getUserManager().getMessageDeliveryHandler();
         server.getUserManager().setMessageDeliveryHandler((message, recipient) -> {
             arrivals.add(new Arrival(System.currentTimeMillis(), header(message.getMessage(), "Message-ID"),
                     recipient.getEmail(), header(message.getMessage(), "Subject")));
             return store.handle(message, recipient);
         });
+    }
+
+    /**
+     * GreenMail rethrows a connection its client broke off (as {@code kill -9} of a sending service does) out of the
+     * handler thread, after logging it. Awaitility reports any uncaught exception as the failure of whichever await
+     * runs at that moment, so the crash tests would fail on the very event they cause. GreenMail's threads are made in
+     * a thread group that leaves such exceptions to GreenMail's own log.
+     */
+    private static GreenMail startedInQuietThreadGroup() {
+        ThreadGroup quiet = new ThreadGroup("smtp-server") {
+            @Override
+            public void uncaughtException(Thread thread, Throwable failure) {
+            }
+        };
+        AtomicReference<GreenMail> started = new AtomicReference<>();
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        Thread starter = new Thread(quiet, () -> {
+            try {
+                GreenMail greenMail = new GreenMail(new ServerSetup(FreePorts.next(), "127.0.0.1",
+                        ServerSetup.PROTOCOL_SMTP));
+                greenMail.start();
+                started.set(greenMail);
+            } catch (RuntimeException e) {
+                failed.set(e);
+            }
+        }, "smtp-server-start");
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while the SMTP server started", e);
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+        return started.get();
     }
 
     private static String header(jakarta.mail.internet.MimeMessage message, String name) {
