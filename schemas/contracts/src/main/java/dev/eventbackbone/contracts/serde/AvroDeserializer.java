@@ -12,6 +12,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -61,6 +62,9 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             System.setProperty(SERIALIZABLE_PACKAGES, BACKBONE_PACKAGES);
         }
     }
+
+    /** A thread's decoder, pointed at each value in turn instead of built for it. */
+    private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
     private SchemaRegistryClient client;
     private final Class<?> specificType;
@@ -141,8 +145,10 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         }
         DatumReader<Object> reader = reader(schemaId, writer, topic);
         try {
-            Object value = reader.read(null, DecoderFactory.get()
-                    .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null));
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
+                    data.length - WireFormat.HEADER_SIZE, DECODERS.get());
+            DECODERS.set(decoder);
+            Object value = reader.read(null, decoder);
             return (T) AvroValues.forReading(value);
         } catch (SecurityException e) {
             throw untrustedClass(e, topic);

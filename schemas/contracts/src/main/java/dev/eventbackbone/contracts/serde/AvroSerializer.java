@@ -54,6 +54,14 @@ public class AvroSerializer<T> implements Serializer<T> {
     private Optional<Duration> latestCacheTtl = Optional.empty();
     private final Map<String, LatestSchema> latestBySubject = new ConcurrentHashMap<>();
     private final Map<Conversion, Boolean> checkedConversions = new ConcurrentHashMap<>();
+    private final Map<TopicSchema, Integer> idsByTopicSchema = new ConcurrentHashMap<>();
+    private final Map<Object, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+
+    /** The most (topic, schema) ids and writers kept; beyond it they are looked up again, still correct. */
+    private static final int MAX_CACHED = 1_000;
+    /** A thread's output buffer that grew past this for one large value is not kept for the next. */
+    private static final int MAX_KEPT_BUFFER = 64 * 1024;
+    private static final ThreadLocal<OutputBuffers> BUFFERS = ThreadLocal.withInitial(OutputBuffers::new);
 
     /** For Kafka, which then calls {@link #configure}; the registry client is built from that configuration. */
     public AvroSerializer() {
@@ -94,13 +102,34 @@ public class AvroSerializer<T> implements Serializer<T> {
                     + "schema.registry.url, or construct it with a SchemaRegistryClient.");
         }
         Schema schema = AvroValues.schemaOf(data, topic);
-        String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
         if (useLatestVersion) {
-            RegisteredSchema latest = latest(subject, topic);
+            RegisteredSchema latest = latest(subjectNameStrategy.subjectName(topic, isKey, schema), topic);
             Object value = latest.schema().equals(schema) ? data : convert(data, schema, latest, topic);
             return write(latest.id(), latest.schema(), value, topic);
         }
-        return write(schemaId(subject, schema, topic), schema, data, topic);
+        return write(schemaId(topic, schema), schema, data, topic);
+    }
+
+    /**
+     * A subject's id for a schema never changes once registered, so it is kept per (topic, schema) here: the
+     * registry client's shared cache would cost a subject name and a lock on every record.
+     */
+    private int schemaId(String topic, Schema schema) {
+        TopicSchema key = new TopicSchema(topic, schema);
+        Integer cached = idsByTopicSchema.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        int id = schemaId(subjectNameStrategy.subjectName(topic, isKey, schema), schema, topic);
+        keep(idsByTopicSchema, key, id);
+        return id;
+    }
+
+    private static <K, V> void keep(Map<K, V> cache, K key, V value) {
+        if (cache.size() >= MAX_CACHED) {
+            cache.clear();
+        }
+        cache.put(key, value);
     }
 
     private int schemaId(String subject, Schema schema, String topic) {
@@ -155,23 +184,34 @@ public class AvroSerializer<T> implements Serializer<T> {
         }
     }
 
+    /** Header and Avro binary written once into the thread's reused buffer, then copied out once. */
     private byte[] write(int schemaId, Schema schema, Object value, String topic) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        out.writeBytes(WireFormat.header(schemaId));
+        OutputBuffers buffers = BUFFERS.get();
         try {
-            out.writeBytes(encode(schema, value));
-        } catch (AvroRuntimeException | ClassCastException | NullPointerException e) {
+            return buffers.write(schemaId, writer(schema, value), AvroValues.forWriting(value));
+        } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
+            BUFFERS.remove();
             throw new SerializationException("Cannot write a " + side() + " for topic '" + topic + "' as schema "
                     + schema.getFullName() + " (id " + schemaId + "): " + e.getMessage(), e);
         }
-        return out.toByteArray();
+    }
+
+    private DatumWriter<Object> writer(Schema schema, Object value) {
+        Object key = value instanceof SpecificRecord ? value.getClass() : schema;
+        DatumWriter<Object> cached = writers.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        DatumWriter<Object> created = newWriter(schema, value);
+        keep(writers, key, created);
+        return created;
     }
 
     private static byte[] encode(Schema schema, Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writer(schema, value).write(AvroValues.forWriting(value), encoder);
+            newWriter(schema, value).write(AvroValues.forWriting(value), encoder);
             encoder.flush();
         } catch (IOException e) {
             throw new AvroRuntimeException(e);
@@ -179,7 +219,7 @@ public class AvroSerializer<T> implements Serializer<T> {
         return out.toByteArray();
     }
 
-    private static DatumWriter<Object> writer(Schema schema, Object value) {
+    private static DatumWriter<Object> newWriter(Schema schema, Object value) {
         if (value instanceof SpecificRecord) {
             return new SpecificDatumWriter<>(schema, SpecificData.getForClass(value.getClass()));
         }
@@ -191,6 +231,31 @@ public class AvroSerializer<T> implements Serializer<T> {
     }
 
     private record Conversion(Schema from, int toId) {
+    }
+
+    private record TopicSchema(String topic, Schema schema) {
+    }
+
+    /**
+     * One thread's output stream and buffered encoder, reused from record to record. Dropped after a failed write,
+     * so no half-written value reaches the next one.
+     */
+    private static final class OutputBuffers {
+        private ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private BinaryEncoder encoder;
+
+        byte[] write(int schemaId, DatumWriter<Object> writer, Object value) throws IOException {
+            out.reset();
+            out.writeBytes(WireFormat.header(schemaId));
+            encoder = EncoderFactory.get().binaryEncoder(out, encoder);
+            writer.write(value, encoder);
+            encoder.flush();
+            byte[] written = out.toByteArray();
+            if (written.length > MAX_KEPT_BUFFER) {
+                out = new ByteArrayOutputStream(256);
+            }
+            return written;
+        }
     }
 
     private record LatestSchema(RegisteredSchema schema, long fetchedAtNanos) {

@@ -21,17 +21,20 @@ final class WireFormat {
 
     /** The schema id from the header of a serialized value, after checking the header is there and well-formed. */
     static int schemaId(byte[] payload, String topic, boolean isKey) {
-        String what = (isKey ? "key" : "value") + " of a record on topic '" + topic + "'";
         if (payload.length < HEADER_SIZE) {
-            throw new SerializationException("The " + what + " is " + payload.length + " bytes long, shorter than"
+            throw new SerializationException("The " + what(topic, isKey) + " is " + payload.length + " bytes long, shorter than"
                     + " the 5-byte Confluent wire-format header (magic byte 0 and a 4-byte schema id): it was not"
                     + " written by a schema-registry Avro serializer.");
         }
         if (payload[0] != MAGIC_BYTE) {
-            throw new SerializationException("The " + what + " starts with byte " + payload[0]
+            throw new SerializationException("The " + what(topic, isKey) + " starts with byte " + payload[0]
                     + " instead of the magic byte 0 of the Confluent wire format: it was not written by a"
                     + " schema-registry Avro serializer (plain JSON or Avro without header?).");
         }
         return ByteBuffer.wrap(payload, 1, 4).getInt();
+    }
+
+    private static String what(String topic, boolean isKey) {
+        return (isKey ? "key" : "value") + " of a record on topic '" + topic + "'";
     }
 }

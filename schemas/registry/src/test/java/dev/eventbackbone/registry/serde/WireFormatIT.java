@@ -1,6 +1,7 @@
 package dev.eventbackbone.registry.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventbackbone.contracts.events.OrderItem;
 import dev.eventbackbone.contracts.registry.SchemaRegistryClient;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
@@ -23,6 +25,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +65,31 @@ class WireFormatIT {
     @BeforeAll
     static void connect() {
         client = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", registry.url()));
+    }
+
+    @Test
+    void aValueThatFailsHalfWrittenOrALargeOneLeavesNothingInTheNextValueOnTheSameThread() {
+        String topic = "reuse-" + UUID.randomUUID();
+        AvroSerializer<GenericRecord> serializer = new AvroSerializer<>(client);
+        GenericRecord noName = new GenericData.Record(TINY);
+        noName.put("count", -3);
+        noName.put("big", 300L);
+        noName.put("flag", true);
+        GenericRecord large = new GenericRecordBuilder(TINY).set("count", 1).set("big", 2L)
+                .set("name", "x".repeat(200_000)).set("flag", false).build();
+        GenericRecord tiny = new GenericRecordBuilder(TINY).set("count", -3).set("big", 300L).set("name", "hi")
+                .set("flag", true).set("note", "x").build();
+
+        assertThatThrownBy(() -> serializer.serialize(topic, noName)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("Cannot write a value for topic '" + topic + "'");
+        byte[] afterFailure = serializer.serialize(topic, tiny);
+        assertThat(serializer.serialize(topic, large)).hasSizeGreaterThan(200_000);
+        byte[] afterLarge = serializer.serialize(topic, tiny);
+
+        String expected = "00" + String.format("%08x", new RegistryHttp(registry.url()).idOf(topic + "-value",
+                TINY.toString())) + TINY_AVRO_HEX;
+        assertThat(HexFormat.of().formatHex(afterFailure)).isEqualTo(expected);
+        assertThat(HexFormat.of().formatHex(afterLarge)).isEqualTo(expected);
     }
 
     @Test
