@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -65,7 +67,16 @@ public final class ApiKeyStore {
     private final Path file;
     private volatile Snapshot snapshot;
 
-    private record Snapshot(FileTime modified, long size, List<ApiKey> keys, List<byte[]> hashes) {
+    /**
+     * The keys of one version of the file. {@code bySecret} remembers secrets that matched, so a
+     * caller's next request skips the hashing; only matches enter it, so it holds at most one
+     * entry per key, and a reloaded file starts a new one.
+     */
+    private record Snapshot(FileTime modified, long size, List<ApiKey> keys, List<byte[]> hashes,
+                            Map<String, ApiKey> bySecret) {
+        Snapshot(FileTime modified, long size, List<ApiKey> keys, List<byte[]> hashes) {
+            this(modified, size, keys, hashes, new ConcurrentHashMap<>());
+        }
     }
 
     private ApiKeyStore(Path file) {
@@ -88,14 +99,21 @@ public final class ApiKeyStore {
 
     /** The stored key whose hash matches the presented secret. */
     public Optional<ApiKey> authenticate(String presentedSecret) {
-        byte[] presented = sha256(presentedSecret);
         Snapshot current = snapshot;
+        ApiKey known = current.bySecret().get(presentedSecret);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        byte[] presented = sha256(presentedSecret);
         ApiKey match = null;
         for (int i = 0; i < current.hashes().size(); i++) {
             // No early exit: every stored hash is compared, each in constant time.
             if (MessageDigest.isEqual(presented, current.hashes().get(i))) {
                 match = current.keys().get(i);
             }
+        }
+        if (match != null) {
+            current.bySecret().put(presentedSecret, match);
         }
         return Optional.ofNullable(match);
     }

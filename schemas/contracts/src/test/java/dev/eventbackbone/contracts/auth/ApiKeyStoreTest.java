@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,25 @@ class ApiKeyStoreTest {
         assertThat(store.reloadIfChanged()).isTrue();
         assertThat(store.authenticate(secret)).isPresent();
         assertThat(store.reloadIfChanged()).isFalse();
+    }
+
+    @Test
+    void aKeyRemovedFromTheFileStopsAuthenticatingAfterTheReloadEvenOnceRemembered() throws Exception {
+        Path file = dir.resolve("keys.yml");
+        String removed = ApiKeyStore.create(file, "acme", List.of("ingest:*"), null).secret();
+        ApiKeyStore store = ApiKeyStore.open(file);
+        assertThat(store.authenticate(removed)).isPresent();
+        assertThat(store.authenticate(removed)).as("the remembered match").isPresent();
+
+        Path other = dir.resolve("other.yml");
+        String kept = ApiKeyStore.create(other, "acme", List.of("ingest:*"), null).secret();
+        FileTime before = Files.getLastModifiedTime(file);
+        Files.copy(other, file, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 1_000));
+
+        assertThat(store.reloadIfChanged()).isTrue();
+        assertThat(store.authenticate(removed)).isEmpty();
+        assertThat(store.authenticate(kept)).isPresent();
     }
 
     @Test
