@@ -60,6 +60,9 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--event-size", defaultValue = "200", description = "Bytes of JSON per event. Default: ${DEFAULT-VALUE}.")
     int eventSize;
 
+    /** Selector threads of the load tool, as {@code wrk -t2}: one per core of the machine it shares. */
+    private static final int LOAD_THREADS = 2;
+
     @Option(names = "--connections", defaultValue = "32", description = "Requests in flight at once. Default: ${DEFAULT-VALUE}.")
     int connections;
 
@@ -163,48 +166,41 @@ final class IngestBenchCommand implements java.util.concurrent.Callable<Integer>
         // latency counts from then: a stalled gateway cannot hide its stall by slowing the sender.
         long intervalNanos = rate > 0 ? TimeUnit.SECONDS.toNanos(1) * eventsPerRequest / rate : 0;
         AtomicLong slot = new AtomicLong();
-        List<Thread> senders = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            Thread sender = new Thread(() -> {
-                try (Http1Connection connection = new Http1Connection(target, apiKey)) {
-                    while (true) {
-                        long intended = System.nanoTime();
-                        if (rate > 0) {
-                            intended = start + slot.getAndIncrement() * intervalNanos;
-                            long wait = intended - System.nanoTime();
-                            if (wait > 0) {
-                                TimeUnit.NANOSECONDS.sleep(wait);
-                            }
-                        }
-                        if (intended >= end) {
-                            return;
-                        }
-                        long first = sequence.getAndAdd(eventsPerRequest);
-                        byte[] body = (mode == Mode.batch ? EventBodies.batch(first, batchSize, eventSize)
-                                : EventBodies.event(first, eventSize)).getBytes(StandardCharsets.UTF_8);
-                        try {
-                            Http1Connection.Answer answer = connection.post(body, eventsPerRequest);
-                            if (answer.acceptedEvents() > 0) {
-                                result.accepted(answer.status(), (System.nanoTime() - intended) / 1_000,
-                                        answer.acceptedEvents(), body.length);
-                            } else {
-                                result.refused(answer.status());
-                            }
-                        } catch (IOException e) {
-                            result.failed();
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        NioHttpLoad.Schedule schedule = rate > 0 ? () -> {
+            long due = start + slot.getAndIncrement() * intervalNanos;
+            return due >= end ? NioHttpLoad.Schedule.OVER : due;
+        } : () -> {
+            long now = System.nanoTime();
+            return now >= end ? NioHttpLoad.Schedule.OVER : now;
+        };
+        NioHttpLoad.Bodies bodies = new NioHttpLoad.Bodies() {
+            @Override
+            public byte[] next() {
+                long first = sequence.getAndAdd(eventsPerRequest);
+                return (mode == Mode.batch ? EventBodies.batch(first, batchSize, eventSize)
+                        : EventBodies.event(first, eventSize)).getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public int eventsPerRequest() {
+                return eventsPerRequest;
+            }
+        };
+        NioHttpLoad.run(target, apiKey, connections, LOAD_THREADS, schedule, bodies, new NioHttpLoad.Outcomes() {
+            @Override
+            public void answered(int status, int acceptedEvents, long dueNanos, int requestBytes) {
+                if (acceptedEvents > 0) {
+                    result.accepted(status, (System.nanoTime() - dueNanos) / 1_000, acceptedEvents, requestBytes);
+                } else {
+                    result.refused(status);
                 }
-            }, "bench-connection-" + c);
-            sender.setDaemon(true);
-            sender.start();
-            senders.add(sender);
-        }
-        for (Thread sender : senders) {
-            sender.join();
-        }
+            }
+
+            @Override
+            public void failed() {
+                result.failed();
+            }
+        });
         progress.shutdownNow();
         return result;
     }
