@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -60,6 +62,8 @@ final class EventPublisher implements Managed {
     private static final long DRAIN_BATCH_BYTES = 4L << 20;
     private static final Duration MAX_DRAIN_BACKOFF = Duration.ofSeconds(5);
     private static final int SPOOL_WRITERS = 4;
+    /** Threads that complete answers; each answer is small work (JSON and a socket write that fits its buffer). */
+    private static final int ANSWER_THREADS = 2;
     private static final int SPOOL_WRITE_QUEUE = 4_096;
     static final int RETRY_AFTER_OVERLOADED_SECONDS = 1;
     static final int RETRY_AFTER_KAFKA_DOWN_SECONDS = 5;
@@ -77,6 +81,7 @@ final class EventPublisher implements Managed {
     private final AtomicInteger pendingSpoolAppends = new AtomicInteger();
     private final AtomicInteger directOutstanding = new AtomicInteger();
     private final ExecutorService spoolWriters;
+    private final ExecutorService answers = Executors.newFixedThreadPool(ANSWER_THREADS, daemon("answer"));
     private final Object drainSignal = new Object();
     private Thread drainer;
     private volatile boolean running;
@@ -135,6 +140,8 @@ final class EventPublisher implements Managed {
             spoolWriters.awaitTermination(30, TimeUnit.SECONDS);
         }
         producer.close(Duration.ofSeconds(30));
+        answers.shutdown();
+        answers.awaitTermination(30, TimeUnit.SECONDS);
     }
 
     boolean spoolEnabled() {
@@ -169,7 +176,11 @@ final class EventPublisher implements Managed {
             return CompletableFuture.completedFuture(refuseAll(records, overloaded("has " + maxInFlightBytes
                     + " bytes waiting for Kafka's acknowledgement or the spool, its limit")));
         }
-        return route(records).whenComplete((outcomes, failure) -> inFlightBytes.addAndGet(-reserved));
+        CompletableFuture<List<PublishOutcome>> outcomes = route(records)
+                .whenComplete((done, failure) -> inFlightBytes.addAndGet(-reserved));
+        // The producer completes a send on Kafka's I/O thread, which every other send waits behind: the HTTP answer
+        // (its JSON, Jersey's resume, the socket write) is built on a thread of the gateway's own instead.
+        return outcomes.isDone() ? outcomes : outcomes.thenApplyAsync(Function.identity(), answers);
     }
 
     private CompletableFuture<List<PublishOutcome>> route(List<OutgoingRecord> records) {

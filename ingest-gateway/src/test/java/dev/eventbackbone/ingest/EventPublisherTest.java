@@ -86,6 +86,18 @@ class EventPublisherTest {
     }
 
     @Test
+    void theAnswerIsCompletedOnAGatewayThreadNotOnKafkasIoThreadThatAcknowledgedTheSend() throws Exception {
+        publisherWithSpool(1 << 20);
+        CompletableFuture<String> answeredOn = publisher.publish(List.of(record("k", "a")))
+                .thenApply(outcomes -> Thread.currentThread().getName());
+        Thread kafkaIo = new Thread(() -> producer.acknowledge("a"), "kafka-producer-network-thread | ingest-gateway");
+        kafkaIo.start();
+        kafkaIo.join();
+
+        assertThat(answeredOn.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith("ingest-answer-");
+    }
+
+    @Test
     void aRecordRefusedAtOnceStopsTheRestOfItsRequestFromBeingSent() throws Exception {
         publisherWithSpool(1 << 20);
         producer.refuseAtOnce("a2");
