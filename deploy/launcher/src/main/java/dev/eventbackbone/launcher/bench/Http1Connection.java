@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One keep-alive HTTP/1.1 connection that posts JSON and reads the whole answer. A load tool on
@@ -70,33 +72,23 @@ final class Http1Connection implements AutoCloseable {
             throw new IOException("connection closed before an answer");
         }
         int status = Integer.parseInt(statusLine.substring(9, 12));
-        long contentLength = -1;
-        boolean chunked = false;
-        boolean close = false;
+        List<String> lines = new ArrayList<>();
         for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
-            int colon = line.indexOf(':');
-            String name = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if (name.equalsIgnoreCase("Content-Length")) {
-                contentLength = Long.parseLong(value);
-            } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
-                chunked = true;
-            } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
-                close = true;
-            }
+            lines.add(line);
         }
+        AnswerHeaders headers = AnswerHeaders.of(lines);
         // Only a partial acceptance needs its body read; any other is skipped unread.
         ByteArrayOutputStream partial = status == 207 ? new ByteArrayOutputStream() : null;
-        if (chunked) {
+        if (headers.chunked()) {
             for (long size = Long.parseLong(readLine().trim(), 16); size > 0; size = Long.parseLong(readLine().trim(), 16)) {
                 consume(size, partial);
                 readLine();
             }
             readLine();
-        } else if (contentLength > 0) {
-            consume(contentLength, partial);
+        } else if (headers.contentLength() > 0) {
+            consume(headers.contentLength(), partial);
         }
-        if (close) {
+        if (headers.close()) {
             close();
         }
         int accepted = switch (status) {

@@ -290,33 +290,17 @@ final class NioHttpLoad {
             }
             String headers = new String(bytes, 0, headersEnd, StandardCharsets.ISO_8859_1);
             int status = Integer.parseInt(headers.substring(9, 12));
-            long contentLength = -1;
-            boolean chunked = false;
-            boolean close = false;
-            for (String line : headers.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    contentLength = Long.parseLong(value);
-                } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
-                    chunked = true;
-                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
-                    close = true;
-                }
-            }
+            List<String> lines = List.of(headers.split("\r\n"));
+            AnswerHeaders answer = AnswerHeaders.of(lines.subList(1, lines.size()));
             int bodyStart = headersEnd + HEADERS_END.length;
             byte[] body;
-            if (chunked) {
+            if (answer.chunked()) {
                 body = dechunked(bytes, bodyStart, length);
                 if (body == null) {
                     return null;
                 }
             } else {
-                long bodyLength = Math.max(0, contentLength);
+                long bodyLength = Math.max(0, answer.contentLength());
                 if (length - bodyStart < bodyLength) {
                     return null;
                 }
@@ -328,7 +312,7 @@ final class NioHttpLoad {
                 case 207 -> JSON.readTree(body).path("accepted").asInt();
                 default -> 0;
             };
-            return new Parsed(status, accepted, close);
+            return new Parsed(status, accepted, answer.close());
         }
 
         /** The body of a complete chunked answer, or {@code null} while its last chunk has not arrived. */
