@@ -145,9 +145,12 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         }
         DatumReader<Object> reader = reader(schemaId, writer, topic);
         try {
+            BinaryDecoder reused = DECODERS.get();
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
-                    data.length - WireFormat.HEADER_SIZE, DECODERS.get());
-            DECODERS.set(decoder);
+                    data.length - WireFormat.HEADER_SIZE, reused);
+            if (decoder != reused) {
+                DECODERS.set(decoder);
+            }
             Object value = reader.read(null, decoder);
             return (T) AvroValues.forReading(value);
         } catch (SecurityException e) {

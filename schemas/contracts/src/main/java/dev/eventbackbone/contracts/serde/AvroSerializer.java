@@ -207,11 +207,11 @@ public class AvroSerializer<T> implements Serializer<T> {
         return created;
     }
 
-    private static byte[] encode(Schema schema, Object value) {
+    private byte[] encode(Schema schema, Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            newWriter(schema, value).write(AvroValues.forWriting(value), encoder);
+            writer(schema, value).write(AvroValues.forWriting(value), encoder);
             encoder.flush();
         } catch (IOException e) {
             throw new AvroRuntimeException(e);
