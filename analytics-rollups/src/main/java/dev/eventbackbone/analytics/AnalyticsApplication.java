@@ -79,6 +79,9 @@ public class AnalyticsApplication extends ServiceApplication<AnalyticsConfigurat
         // A commit writes every changed window's sketches: once a second rather than every 100 ms (the
         // exactly-once default) costs a dashboard at most a second and saves most of those writes.
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
+        // A reading task reads three independent sources and windows by event time, which it tracks itself:
+        // waiting for one source to have data before taking another's buys no order worth having.
+        config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         config.putAll(configuration.getKafka().getStreamsProperties());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, configuration.getRollups().getApplicationId());
         config.put(StreamsConfig.STATE_DIR_CONFIG, configuration.getStateDir().toAbsolutePath().toString());

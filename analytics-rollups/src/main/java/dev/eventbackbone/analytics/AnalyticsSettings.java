@@ -3,6 +3,7 @@ package dev.eventbackbone.analytics;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,9 @@ public class AnalyticsSettings {
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.DAYS)
     private Duration hourRetention = Duration.days(62);
+
+    @Min(0)
+    private int decodedWindowsPerTask = 1_000;
 
     /** The rollups' Kafka Streams application.id: consumer group and prefix of the internal topics. */
     @JsonProperty
@@ -66,5 +70,20 @@ public class AnalyticsSettings {
     @JsonProperty
     public void setHourRetention(Duration hourRetention) {
         this.hourRetention = hourRetention;
+    }
+
+    /**
+     * How many windows' rollups each task keeps decoded from one commit to the next, per store
+     * (minute, hour): about 20 KiB each with all their sketches. Beyond it, those unused for the
+     * longest are decoded again from RocksDB when next updated.
+     */
+    @JsonProperty
+    public int getDecodedWindowsPerTask() {
+        return decodedWindowsPerTask;
+    }
+
+    @JsonProperty
+    public void setDecodedWindowsPerTask(int decodedWindowsPerTask) {
+        this.decodedWindowsPerTask = decodedWindowsPerTask;
     }
 }

@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** A measure on the rollups' repartition topic: compact binary, read only by this topology. */
+/** A measure as its dead letter in {@code analytics.dlq} carries it ({@code application/x-backbone-measure}): compact binary. */
 public final class MeasureSerde implements Serde<Measure> {
 
     @Override

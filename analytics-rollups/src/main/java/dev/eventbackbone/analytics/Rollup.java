@@ -101,6 +101,40 @@ public final class Rollup {
         return this;
     }
 
+    /**
+     * Adds a part of the same window counted elsewhere (a task's rollup of the events it read since
+     * it last passed one on); the part is taken over, not copied, and must not be used afterwards.
+     */
+    Rollup absorb(Rollup part) {
+        count += part.count;
+        sum += part.sum;
+        if (part.users() != null) {
+            if (users() == null) {
+                users = part.users;
+            } else {
+                Union union = new Union(HLL_LG_K);
+                union.update(users);
+                union.update(part.users);
+                users = union.getResult(TgtHllType.HLL_4);
+            }
+        }
+        if (part.values() != null) {
+            if (values() == null) {
+                values = part.values;
+            } else {
+                values.merge(part.values);
+            }
+        }
+        if (part.names() != null) {
+            if (names() == null) {
+                names = part.names;
+            } else {
+                names.merge(part.names);
+            }
+        }
+        return this;
+    }
+
     /** The windows of a range merged into one. */
     static Merged merge(Iterable<Rollup> rollups) {
         Merged merged = new Merged();

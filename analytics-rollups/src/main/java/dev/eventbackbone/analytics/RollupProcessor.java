@@ -3,25 +3,37 @@ package dev.eventbackbone.analytics;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Adds each measure to its minute and hour windows. A window takes events until its end plus the
- * grace has passed in stream time (the latest event time this task has seen); an event too late
- * for a window is left out of it, and one too late for both goes to {@code analytics.dlq} with
- * the reason, so no event disappears without a trace.
+ * Adds each measure to the part of its minute and hour windows that this task has counted since
+ * it last passed its parts on, and passes them on every {@link #PASS_ON_EVERY} to the task that
+ * holds the key's rollups ({@link RollupMerger}): one record per window touched, instead of one
+ * per event. The parts live in stores with changelogs, so a part not yet passed on survives a
+ * crash, and passing it on and deleting it are one transaction.
+ *
+ * <p>A window takes events until its end plus the grace has passed in event time (the latest
+ * event time this task has seen since it started); an event too late for a window is left out of
+ * it, and one too late for both goes to {@code analytics.dlq} with the reason, so no event
+ * disappears without a trace.
  */
 final class RollupProcessor implements Processor<String, Measure, String, Object> {
 
+    /** How often the parts move on: with the merger's commit, what a dashboard waits at most for a count. */
+    static final Duration PASS_ON_EVERY = Duration.ofMillis(250);
+
     private final long graceMillis;
     private ProcessorContext<String, Object> context;
-    private WindowStore<String, Rollup> minutes;
-    private WindowStore<String, Rollup> hours;
+    private DecodedRollupStore minutes;
+    private DecodedRollupStore hours;
+    private long eventTime = Long.MIN_VALUE;
 
     RollupProcessor(long graceMillis) {
         this.graceMillis = graceMillis;
@@ -30,43 +42,53 @@ final class RollupProcessor implements Processor<String, Measure, String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        minutes = context.getStateStore(RollupTopology.MINUTE_STORE);
-        hours = context.getStateStore(RollupTopology.HOUR_STORE);
+        minutes = DecodedRollupStore.in(context.getStateStore(RollupTopology.MINUTE_PARTS_STORE));
+        hours = DecodedRollupStore.in(context.getStateStore(RollupTopology.HOUR_PARTS_STORE));
+        context.schedule(PASS_ON_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> passOn());
     }
 
     @Override
     public void process(Record<String, Measure> record) {
         Measure measure = record.value();
-        long streamTime = Math.max(context.currentStreamTimeMs(), measure.at());
+        eventTime = Math.max(eventTime, measure.at());
         boolean all = Measure.isAll(record.key());
-        boolean inMinute = add(minutes, RollupTopology.MINUTE.toMillis(), record.key(), measure, all, streamTime);
-        boolean inHour = add(hours, RollupTopology.HOUR.toMillis(), record.key(), measure, all, streamTime);
+        boolean inMinute = add(minutes, RollupTopology.MINUTE.toMillis(), record.key(), measure, all);
+        boolean inHour = add(hours, RollupTopology.HOUR.toMillis(), record.key(), measure, all);
         // The tenant's * copy of an event is not dead-lettered again: its own name's copy was.
         if (!inMinute && !inHour && !all) {
-            late(record, streamTime);
+            late(record);
         }
     }
 
-    private boolean add(WindowStore<String, Rollup> store, long size, String key, Measure measure, boolean all,
-                        long streamTime) {
+    private boolean add(DecodedRollupStore parts, long size, String key, Measure measure, boolean all) {
         long start = measure.at() - Math.floorMod(measure.at(), size);
-        if (start + size + graceMillis <= streamTime) {
+        if (start + size + graceMillis <= eventTime) {
             return false;
         }
-        Rollup rollup = store.fetch(key, start);
-        store.put(key, (rollup == null ? new Rollup() : rollup).add(measure, all), start);
+        Rollup part = parts.fetch(key, start);
+        parts.put(key, (part == null ? new Rollup() : part).add(measure, all), start);
         return true;
     }
 
-    private void late(Record<String, Measure> record, long streamTime) {
+    private void passOn() {
+        minutes.drain((window, part) -> forward(window, part, false));
+        hours.drain((window, part) -> forward(window, part, true));
+    }
+
+    private void forward(Windowed<String> window, Rollup part, boolean hour) {
+        long start = window.window().start();
+        context.forward(new Record<>(window.key(), new RollupPart(hour, start, part), start));
+    }
+
+    private void late(Record<String, Measure> record) {
         Measure measure = record.value();
         byte[] key = record.key().getBytes(StandardCharsets.UTF_8);
         Record<byte[], byte[]> original = new Record<>(key, MeasureSerde.bytes(measure), record.timestamp(),
                 new RecordHeaders());
         var rejection = DeadLetters.rejection(original, null, null, measure.tenantId(), "analytics",
                 RollupTopology.COMPONENT, RejectionReason.EXPIRED, "Event '" + measure.name() + "' at "
-                        + Instant.ofEpochMilli(measure.at()) + " came after its hour window closed (stream time "
-                        + Instant.ofEpochMilli(streamTime) + ", grace " + graceMillis + " ms); it is counted in no window.",
+                        + Instant.ofEpochMilli(measure.at()) + " came after its hour window closed (latest event time "
+                        + Instant.ofEpochMilli(eventTime) + ", grace " + graceMillis + " ms); it is counted in no window.",
                 "occurredAt", null, context.currentSystemTimeMs());
         rejection.setOriginalContentType("application/x-backbone-measure");
         context.forward(new Record<>(record.key(), rejection, record.timestamp()));

@@ -19,10 +19,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The rollups (docs/analytics.md): analytics, order and audit events read into measures, moved to
- * the partition of their {@code tenant|name} (one repartition topic), and added to a minute and an
- * hour window store there, exactly once. Each store is a RocksDB window store with its changelog,
- * queried in place by interactive queries.
+ * The rollups (docs/analytics.md), exactly once: analytics, order and audit events read into
+ * measures; each reading task adds them to its own parts of their minute and hour windows and
+ * passes each part on a few times a second to the partition of its {@code tenant|name} (one
+ * repartition topic: a record per window touched, not per event), where the parts are added to
+ * the key's minute and hour rollups. Those are RocksDB window stores with changelogs, queried in
+ * place by interactive queries.
  */
 public final class RollupTopology {
 
@@ -30,7 +32,9 @@ public final class RollupTopology {
     public static final String COMPONENT = "analytics-rollups";
     public static final String MINUTE_STORE = "rollups-minute";
     public static final String HOUR_STORE = "rollups-hour";
-    /** The repartition that moves measures to the partition of their name. */
+    static final String MINUTE_PARTS_STORE = "rollups-minute-parts";
+    static final String HOUR_PARTS_STORE = "rollups-hour-parts";
+    /** The repartition that moves the reading tasks' parts to the partition of their name. */
     static final String BY_NAME = "by-name";
     static final Duration MINUTE = Duration.ofMinutes(1);
     static final Duration HOUR = Duration.ofHours(1);
@@ -40,14 +44,23 @@ public final class RollupTopology {
 
     public static Topology build(AnalyticsSettings settings, AnalyticsSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
-        // Cached: a window's rollup changes with every event, but RocksDB and the changelog get it once per
-        // commit (a sketch is kilobytes; written per event, the changelog was the bottleneck).
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(MINUTE_STORE,
-                settings.getMinuteRetention().toJavaDuration(), MINUTE, false), Serdes.String(), new RollupSerde())
-                .withCachingEnabled());
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(HOUR_STORE,
-                settings.getHourRetention().toJavaDuration(), HOUR, false), Serdes.String(), new RollupSerde())
-                .withCachingEnabled());
+        // The parts each reading task has counted since it last passed them on: in memory (few, drained every
+        // RollupProcessor.PASS_ON_EVERY), with changelogs; kept as long as a window can still take events.
+        long grace = settings.getGrace().toMilliseconds();
+        builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
+                MINUTE_PARTS_STORE, MINUTE.multipliedBy(2).plusMillis(grace), MINUTE, false), Serdes.String(),
+                new RollupSerde()).withCachingDisabled(), Integer.MAX_VALUE));
+        builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
+                HOUR_PARTS_STORE, HOUR.multipliedBy(2).plusMillis(grace), HOUR, false), Serdes.String(),
+                new RollupSerde()).withCachingDisabled(), Integer.MAX_VALUE));
+        // The rollups queries read, one copy per tenant|name window: decoded while they take parts, written
+        // to RocksDB and the changelog once per commit.
+        builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.persistentWindowStore(
+                MINUTE_STORE, settings.getMinuteRetention().toJavaDuration(), MINUTE, false), Serdes.String(),
+                new RollupSerde()).withCachingDisabled(), settings.getDecodedWindowsPerTask()));
+        builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.persistentWindowStore(
+                HOUR_STORE, settings.getHourRetention().toJavaDuration(), HOUR, false), Serdes.String(),
+                new RollupSerde()).withCachingDisabled(), settings.getDecodedWindowsPerTask()));
 
         KStream<String, Object> read = builder.stream(List.of(TopicCatalog.ANALYTICS_EVENTS,
                         TopicCatalog.ORDERS_EVENTS, TopicCatalog.AUDIT_EVENTS),
@@ -58,11 +71,18 @@ public final class RollupTopology {
                         deadLetters(rejected, serdes), "rejected"))
                 .defaultBranch(Branched.withConsumer(measures -> measures
                         .mapValues(value -> (Measure) value, Named.as("as-measure"))
-                        .repartition(Repartitioned.with(Serdes.String(), new MeasureSerde()).withName(BY_NAME))
-                        .process(() -> new RollupProcessor(settings.getGrace().toMilliseconds()), Named.as("rollup"),
-                                MINUTE_STORE, HOUR_STORE)
-                        .to(TopicCatalog.ANALYTICS_DLQ, Produced.with(Serdes.String(),
-                                new ObjectAsRejection(serdes)).withName("late-dlq")), "measured"));
+                        .process(() -> new RollupProcessor(settings.getGrace().toMilliseconds()), Named.as("count"),
+                                MINUTE_PARTS_STORE, HOUR_PARTS_STORE)
+                        .split(Named.as("counted-"))
+                        .branch((key, value) -> value instanceof RejectedEvent, Branched.withConsumer(late ->
+                                late.to(TopicCatalog.ANALYTICS_DLQ, Produced.with(Serdes.String(),
+                                        new ObjectAsRejection(serdes)).withName("late-dlq")), "late"))
+                        .defaultBranch(Branched.withConsumer(parts -> parts
+                                .mapValues(value -> (RollupPart) value, Named.as("as-part"))
+                                .repartition(Repartitioned.with(Serdes.String(), new RollupPart.PartSerde())
+                                        .withName(BY_NAME))
+                                .process(RollupMerger::new, Named.as("rollup"), MINUTE_STORE, HOUR_STORE),
+                                "parts")), "measured"));
         return builder.build();
     }
 

@@ -67,11 +67,36 @@ class RollupSerdeTest {
     }
 
     @Test
-    void aMeasureSurvivesTheRepartitionTopic() {
+    void aDeadLetteredMeasureReadsBack() {
         MeasureSerde measures = new MeasureSerde();
         Measure measure = new Measure("t", "checkout", null, 12.5, 1_796_000_000_000L);
         assertThat(measures.deserializer().deserialize("x", measures.serializer().serialize("x", measure)))
                 .isEqualTo(measure);
+    }
+
+    @Test
+    void partsSurviveTheRepartitionTopicAndAddUpToOneRollupOfAllTheirEvents() {
+        RollupPart.PartSerde parts = new RollupPart.PartSerde();
+        Rollup first = new Rollup();
+        Rollup second = new Rollup();
+        for (int i = 0; i < 1_000; i++) {
+            first.add(new Measure("t", "view", "u-" + i, 1.0, 0), true);
+            second.add(new Measure("t", i % 2 == 0 ? "view" : "click", "u-" + (i + 500), 3.0, 0), true);
+        }
+        RollupPart sent = new RollupPart(true, 3_600_000L, second);
+        RollupPart received = parts.deserializer().deserialize("x", parts.serializer().serialize("x", sent));
+        assertThat(received.hour()).isTrue();
+        assertThat(received.start()).isEqualTo(3_600_000L);
+
+        Rollup whole = roundTrip(roundTrip(first).absorb(received.rollup()));
+        assertThat(whole.count()).isEqualTo(2_000);
+        assertThat(whole.sum()).isEqualTo(4_000);
+        assertThat(whole.users().getEstimate()).as("1,500 users, HLL lgK 14").isBetween(1_500 * 0.98, 1_500 * 1.02);
+        assertThat(whole.values().getQuantile(0.25, QuantileSearchCriteria.INCLUSIVE)).isEqualTo(1.0);
+        assertThat(whole.values().getQuantile(0.75, QuantileSearchCriteria.INCLUSIVE)).isEqualTo(3.0);
+        assertThat(whole.names().getEstimate("view")).isEqualTo(1_500);
+        assertThat(whole.names().getEstimate("click")).isEqualTo(500);
+        assertThat(new Rollup().absorb(roundTrip(first)).count()).as("a window's first part").isEqualTo(1_000);
     }
 
     @Test

@@ -73,6 +73,8 @@ class RollupTopologyIT {
     void driver() {
         AnalyticsSettings settings = new AnalyticsSettings();
         settings.setGrace(Duration.minutes(2));
+        // Fewer than the windows the tests touch: rollups are dropped from memory and read back from RocksDB.
+        settings.setDecodedWindowsPerTask(2);
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollups-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -185,6 +187,7 @@ class RollupTopologyIT {
     private void send(AnalyticsEvent event) {
         events.pipeInput((TENANT + ":" + event.getUserId()).getBytes(StandardCharsets.UTF_8),
                 serdes.events().serializer().serialize(TopicCatalog.ANALYTICS_EVENTS, event), event.getReceivedAt());
+        passPartsOn();
     }
 
     private void sendOrder(OrderStatus status, String currency, long total, Instant at) {
@@ -194,6 +197,7 @@ class RollupTopologyIT {
                 .setTotalMinor(total).setOccurredAt(at).setCommandRefused(false).build();
         orders.pipeInput((TENANT + ":c-1").getBytes(StandardCharsets.UTF_8),
                 serdes.orders().serializer().serialize(TopicCatalog.ORDERS_EVENTS, event), at);
+        passPartsOn();
     }
 
     private void sendAudit(AuditOutcome outcome, Instant at) {
@@ -204,5 +208,11 @@ class RollupTopologyIT {
                 .setFlags(new AuditFlags(false, false, false)).build();
         audit.pipeInput(TENANT.getBytes(StandardCharsets.UTF_8),
                 serdes.audit().serializer().serialize(TopicCatalog.AUDIT_EVENTS, record), at);
+        passPartsOn();
+    }
+
+    /** The reading task's parts reach the rollups when its punctuation passes them on. */
+    private void passPartsOn() {
+        driver.advanceWallClockTime(RollupProcessor.PASS_ON_EVERY);
     }
 }

@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
                 + " registry started on free ports.")
 public final class AnalyticsBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--events", defaultValue = "300000", description = "Events rolled up. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--events", defaultValue = "1000000", description = "Events rolled up. Default: ${DEFAULT-VALUE}.")
     int events;
 
     @Option(names = "--names", defaultValue = "20", description = "Event names they spread over. Default: ${DEFAULT-VALUE}.")
