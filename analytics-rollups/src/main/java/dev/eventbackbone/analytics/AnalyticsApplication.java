@@ -61,7 +61,7 @@ public class AnalyticsApplication extends ServiceApplication<AnalyticsConfigurat
         StreamsOwnership ownership = new StreamsOwnership(rollups::streams, RollupTopology.MINUTE_STORE,
                 new StringSerializer(), self);
         environment.jersey().register(new ApiErrorMapper("The API: GET /v1/analytics/series, /v1/analytics/summary,"
-                + " /v1/analytics/top, /v1/analytics/names, /openapi.json; the dashboard on /.", "The analytics service failed (%s); nothing was changed."));
+                + " /v1/analytics/top, /v1/analytics/top-values, /v1/analytics/names, /openapi.json; the dashboard on /.", "The analytics service failed (%s); nothing was changed."));
         QueryRouter router = new QueryRouter(advertisedUrl, ROUTED_TIMEOUT);
         environment.jersey().register(new AnalyticsResource(keys, rollups::streams, ownership, advertisedUrl,
                 Clock.systemUTC(), router, () -> rollups.streams().metadataForAllStreamsClients().stream()

@@ -149,10 +149,7 @@ public final class AnalyticsResource {
     public ObjectNode top(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                           @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("n") Integer n) {
         String tenant = tenantOf(authorization);
-        int limit = n == null ? 10 : n;
-        if (limit < 1 || limit > 100) {
-            throw ApiError.badParameter("n", "n is between 1 and 100; got " + limit + ".").asException();
-        }
+        int limit = limit(n);
         Instant[] range = range(from, to);
         boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
         RollupQueries.Windows windows = read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE,
@@ -166,6 +163,28 @@ public final class AnalyticsResource {
                 names.addObject().put("name", rows[i].getItem()).put("count", rows[i].getEstimate());
             }
         }
+        return served(answer, windows);
+    }
+
+    /** The most frequent values of one of the tenant's event properties over the range. */
+    @GET
+    @Path("/top-values")
+    public ObjectNode topValues(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                @QueryParam("property") String property, @QueryParam("from") String from,
+                                @QueryParam("to") String to, @QueryParam("n") Integer n) {
+        String tenant = tenantOf(authorization);
+        String key = required("property", property);
+        int limit = limit(n);
+        Instant[] range = range(from, to);
+        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
+        RollupQueries.Windows windows = read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE,
+                Measure.key(tenant, Measure.ALL), windowStart(range[0], minutes), range[1].minusMillis(1));
+        Rollup.Merged merged = Rollup.merge(windows.windows().stream().map(window -> window.value).toList());
+        ObjectNode answer = NODES.objectNode();
+        answer.put("property", key);
+        ArrayNode values = answer.putArray("values");
+        merged.topValues(key).stream().limit(limit).forEach(row ->
+                values.addObject().put("value", row.getKey()).put("count", row.getValue()));
         return served(answer, windows);
     }
 
@@ -255,6 +274,14 @@ public final class AnalyticsResource {
             throw ApiError.badParameter(field, field + " is an ISO-8601 instant (2026-12-01T12:00:00Z) or epoch"
                     + " milliseconds; got '" + value + "'.").asException();
         }
+    }
+
+    private static int limit(Integer n) {
+        int limit = n == null ? 10 : n;
+        if (limit < 1 || limit > 100) {
+            throw ApiError.badParameter("n", "n is between 1 and 100; got " + limit + ".").asException();
+        }
+        return limit;
     }
 
     private static String required(String field, String value) {

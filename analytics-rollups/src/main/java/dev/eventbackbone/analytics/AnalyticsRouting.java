@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Sends every analytics query to an instance that holds its {@code tenant|name} key (the top
- * names are under {@code tenant|*}), so any instance answers any query: the active task's
+ * names and property values are under {@code tenant|*}), so any instance answers any query: the active task's
  * instance, or when it does not answer (killed, and the group has not noticed yet) one holding a
  * standby. A request without a valid key passes through: the resource answers it (401 or 403).
  */
@@ -46,7 +46,7 @@ public final class AnalyticsRouting implements ContainerRequestFilter {
             return;
         }
         String name = request.getUriInfo().getQueryParameters().getFirst("name");
-        String key = Measure.key(tenant.get(), segments.get(2).equals("top") || name == null || name.isBlank()
+        String key = Measure.key(tenant.get(), segments.get(2).startsWith("top") || name == null || name.isBlank()
                 ? Measure.ALL : name);
         // Rollups may come from a standby (flagged in the answer): better a copy a moment behind than no answer.
         Response answer = router.routeToAnyHolder(request, () -> ownership.holdersOf(key),

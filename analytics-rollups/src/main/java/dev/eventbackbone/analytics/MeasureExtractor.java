@@ -18,7 +18,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * Reads the three sources into measures keyed {@code tenant|name}, at their event time:
  * <ul>
  *   <li>{@code analytics.events}: the event's name, user and value, at {@code occurredAt} (else
- *       {@code receivedAt}); also counted under the tenant's {@code *} (all events, top names);</li>
+ *       {@code receivedAt}); also counted under the tenant's {@code *} (all events, top names and
+ *       top property values);</li>
  *   <li>{@code orders.events}: {@code orders.<status>} per transition, and {@code revenue.<currency>}
  *       with the total in minor units when an order is PAID;</li>
  *   <li>{@code audit.events}: {@code audit.denied}, {@code audit.failed} and {@code audit.error}
@@ -67,9 +68,10 @@ final class MeasureExtractor implements Processor<byte[], byte[], String, Object
             return;
         }
         long at = (event.getOccurredAt() != null ? event.getOccurredAt() : event.getReceivedAt()).toEpochMilli();
-        Measure measure = new Measure(event.getTenantId(), event.getName(), event.getUserId(), event.getValue(), at);
+        Measure measure = new Measure(event.getTenantId(), event.getName(), event.getUserId(), event.getValue(), at,
+                event.getProperties());
         emit(measure);
-        emit(new Measure(event.getTenantId(), Measure.ALL, event.getUserId(), event.getValue(), at), event.getName());
+        emit(measure.tenantId(), measure);
     }
 
     private void order(OrderEvent event) {
@@ -101,10 +103,9 @@ final class MeasureExtractor implements Processor<byte[], byte[], String, Object
         context.forward(new Record<>(Measure.key(measure.tenantId(), measure.name()), measure, measure.at()));
     }
 
-    /** The tenant's {@code *} rollup, which also counts the event's own name among the top names. */
-    private void emit(Measure all, String eventName) {
-        context.forward(new Record<>(Measure.key(all.tenantId(), Measure.ALL),
-                new Measure(all.tenantId(), eventName, all.userId(), all.value(), all.at()), all.at()));
+    /** The tenant's {@code *} rollup, which also counts the event's name and properties among the top ones. */
+    private void emit(String tenantId, Measure event) {
+        context.forward(new Record<>(Measure.key(tenantId, Measure.ALL), event, event.at()));
     }
 
     private void reject(Record<byte[], byte[]> record, String eventId, String tenantId, RejectionReason reason,

@@ -5,6 +5,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -29,7 +31,12 @@ public final class MeasureSerde implements Serde<Measure> {
                 String name = in.readUTF();
                 String user = in.readBoolean() ? in.readUTF() : null;
                 Double value = in.readBoolean() ? in.readDouble() : null;
-                return new Measure(tenant, name, user, value, in.readLong());
+                long at = in.readLong();
+                Map<String, String> properties = new LinkedHashMap<>();
+                for (int count = in.readInt(); count > 0; count--) {
+                    properties.put(in.readUTF(), in.readUTF());
+                }
+                return new Measure(tenant, name, user, value, at, properties);
             } catch (IOException e) {
                 throw new SerializationException("Cannot read a measure", e);
             }
@@ -50,6 +57,11 @@ public final class MeasureSerde implements Serde<Measure> {
                 out.writeDouble(measure.value());
             }
             out.writeLong(measure.at());
+            out.writeInt(measure.properties().size());
+            for (Map.Entry<String, String> property : measure.properties().entrySet()) {
+                out.writeUTF(property.getKey());
+                out.writeUTF(property.getValue());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

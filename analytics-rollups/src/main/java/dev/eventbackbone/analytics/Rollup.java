@@ -1,6 +1,9 @@
 package dev.eventbackbone.analytics;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
@@ -13,7 +16,7 @@ import org.apache.datasketches.memory.Memory;
 /**
  * What one window knows about one tenant's name: how many, the sum of their values, the distinct
  * users (HLL), the distribution of values (KLL) and, for the tenant's {@code *} rollup, the most
- * frequent names (frequent-items sketch). Every part merges exactly across windows, so a range is
+ * frequent names and property values (frequent-items sketches). Every part merges exactly across windows, so a range is
  * answered by merging its windows, never by recounting.
  *
  * <p>Read from bytes, a sketch stays in its serialized form until it is first used: a time series
@@ -28,7 +31,12 @@ public final class Rollup {
     static final int KLL_K = 200;
     /** Names tracked per window in the top-names sketch. */
     static final int TOP_MAP_SIZE = 128;
-    private static final byte FORMAT = 1;
+    /** Property values ({@code key=value} pairs of every property) tracked per window. */
+    static final int TOP_PROPERTIES_MAP_SIZE = 512;
+    /** Between a property's key and its value in the top-properties sketch: a character no key or value has. */
+    private static final char PROPERTY_SEPARATOR = '\u001f';
+    /** 2 added the top property values; 1 is still read. */
+    private static final byte FORMAT = 2;
     private static final ArrayOfStringsSerDe STRINGS = new ArrayOfStringsSerDe();
 
     long count;
@@ -36,10 +44,12 @@ public final class Rollup {
     private HllSketch users;
     private KllDoublesSketch values;
     private ItemsSketch<String> names;
+    private ItemsSketch<String> properties;
     /** The serialized form of each sketch not decoded since it was read; null once decoded or absent. */
     private byte[] usersBytes;
     private byte[] valuesBytes;
     private byte[] namesBytes;
+    private byte[] propertiesBytes;
 
     public long count() {
         return count;
@@ -76,7 +86,16 @@ public final class Rollup {
         return names;
     }
 
-    /** Adds a measure; {@code all} also counts its name among the top names. */
+    /** The most frequent property values (the tenant's {@code *} rollup only), or null. */
+    ItemsSketch<String> properties() {
+        if (propertiesBytes != null) {
+            properties = ItemsSketch.getInstance(Memory.wrap(propertiesBytes), STRINGS);
+            propertiesBytes = null;
+        }
+        return properties;
+    }
+
+    /** Adds a measure; {@code all} also counts its name and property values among the top ones. */
     Rollup add(Measure measure, boolean all) {
         count++;
         if (measure.userId() != null) {
@@ -97,6 +116,12 @@ public final class Rollup {
                 names = new ItemsSketch<>(TOP_MAP_SIZE);
             }
             names.update(measure.name());
+            if (!measure.properties().isEmpty()) {
+                if (properties() == null) {
+                    properties = new ItemsSketch<>(TOP_PROPERTIES_MAP_SIZE);
+                }
+                measure.properties().forEach((key, value) -> properties.update(key + PROPERTY_SEPARATOR + value));
+            }
         }
         return this;
     }
@@ -132,6 +157,13 @@ public final class Rollup {
                 names.merge(part.names);
             }
         }
+        if (part.properties() != null) {
+            if (properties() == null) {
+                properties = part.properties;
+            } else {
+                properties.merge(part.properties);
+            }
+        }
         return this;
     }
 
@@ -157,6 +189,12 @@ public final class Rollup {
                 }
                 merged.names.merge(rollup.names());
             }
+            if (rollup.properties() != null) {
+                if (merged.properties == null) {
+                    merged.properties = new ItemsSketch<>(TOP_PROPERTIES_MAP_SIZE);
+                }
+                merged.properties.merge(rollup.properties());
+            }
         }
         merged.users = users.getResult(TgtHllType.HLL_4);
         return merged;
@@ -169,6 +207,7 @@ public final class Rollup {
         HllSketch users;
         KllDoublesSketch values;
         ItemsSketch<String> names;
+        ItemsSketch<String> properties;
 
         double distinctUsers() {
             return users == null ? 0 : users.getEstimate();
@@ -182,23 +221,37 @@ public final class Rollup {
         ItemsSketch.Row<String>[] topNames() {
             return names == null ? null : names.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
         }
+
+        /** The property's most frequent values with their estimated counts, most frequent first. */
+        List<Map.Entry<String, Long>> topValues(String property) {
+            if (properties == null) {
+                return List.of();
+            }
+            String prefix = property + PROPERTY_SEPARATOR;
+            return Arrays.stream(properties.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES))
+                    .filter(row -> row.getItem().startsWith(prefix))
+                    .map(row -> Map.entry(row.getItem().substring(prefix.length()), row.getEstimate())).toList();
+        }
     }
 
     byte[] toBytes() {
         byte[] hll = usersBytes != null ? usersBytes : users == null ? new byte[0] : users.toCompactByteArray();
         byte[] kll = valuesBytes != null ? valuesBytes : values == null ? new byte[0] : values.toByteArray();
         byte[] top = namesBytes != null ? namesBytes : names == null ? new byte[0] : names.toByteArray(STRINGS);
-        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 12 + hll.length + kll.length + top.length);
+        byte[] props = propertiesBytes != null ? propertiesBytes
+                : properties == null ? new byte[0] : properties.toByteArray(STRINGS);
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 16 + hll.length + kll.length + top.length + props.length);
         out.put(FORMAT).putLong(count).putDouble(sum);
         out.putInt(hll.length).put(hll).putInt(kll.length).put(kll).putInt(top.length).put(top);
+        out.putInt(props.length).put(props);
         return out.array();
     }
 
     static Rollup fromBytes(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte format = in.get();
-        if (format != FORMAT) {
-            throw new IllegalArgumentException("Unknown rollup format " + format + "; this version reads " + FORMAT);
+        if (format != FORMAT && format != 1) {
+            throw new IllegalArgumentException("Unknown rollup format " + format + "; this version reads 1 and " + FORMAT);
         }
         Rollup rollup = new Rollup();
         rollup.count = in.getLong();
@@ -206,9 +259,11 @@ public final class Rollup {
         byte[] hll = next(in);
         byte[] kll = next(in);
         byte[] top = next(in);
+        byte[] props = format == 1 ? new byte[0] : next(in);
         rollup.usersBytes = hll.length == 0 ? null : hll;
         rollup.valuesBytes = kll.length == 0 ? null : kll;
         rollup.namesBytes = top.length == 0 ? null : top;
+        rollup.propertiesBytes = props.length == 0 ? null : props;
         return rollup;
     }
 

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * 200,000 analytics events of 3 tenants, in random event-time order over an hour, through the
  * analytics service in its own JVM on a real broker; then every minute's count and sum is compared
- * with a recomputation from what was sent, distinct users with the exact figure (within 2 %), and
- * each quantile's rank with the sketch's documented rank error.
+ * with a recomputation from what was sent, distinct users with the exact figure (within 2 %), each
+ * quantile's rank with the sketch's documented rank error, and the top values of a property with
+ * their exact counts.
  */
 class AnalyticsAccuracyIT {
 
@@ -57,12 +58,15 @@ class AnalyticsAccuracyIT {
     private static final int EVENTS = 200_000;
     private static final List<String> NAMES = List.of("page_view", "search", "add_to_cart", "checkout", "signup");
     private static final int USERS = 20_000;
+    private static final List<String> PLANS = List.of("free", "pro", "team");
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     /** Per key ({@code tenant|name}): minute start to [count, sum]; the users; the values. */
     private final Map<String, Map<Long, long[]>> minutes = new HashMap<>();
     private final Map<String, Set<String>> users = new HashMap<>();
     private final Map<String, List<Double>> values = new HashMap<>();
+    /** Per tenant: plan to events. */
+    private final Map<String, Map<String, Long>> plans = new HashMap<>();
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -88,10 +92,12 @@ class AnalyticsAccuracyIT {
                 String user = "u-" + random.nextInt(USERS);
                 double value = Math.floor(Math.exp(random.nextGaussian() + 4));
                 Instant at = hour.plusMillis(random.nextInt((int) Duration.ofHours(1).toMillis()));
+                String plan = PLANS.get(Math.min(PLANS.size() - 1, (int) Math.abs(random.nextGaussian())));
                 producer.send(new ProducerRecord<>(TopicCatalog.ANALYTICS_EVENTS, tenant + ":" + user,
                         AnalyticsEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
                                 .setSource("test").setReceivedAt(Instant.now()).setName(name).setUserId(user)
-                                .setValue(value).setOccurredAt(at).build()));
+                                .setValue(value).setOccurredAt(at).setProperties(Map.of("plan", plan)).build()));
+                plans.computeIfAbsent(tenant, t -> new HashMap<>()).merge(plan, 1L, Long::sum);
                 expect(Measure.key(tenant, name), user, value, at);
                 expect(Measure.key(tenant, Measure.ALL), user, value, at);
             }
@@ -133,6 +139,12 @@ class AnalyticsAccuracyIT {
                             .isBetween(below - rankError, atOrBelow + rankError);
                 }
             }
+            JsonNode topPlans = Http.getJson("http://127.0.0.1:" + port + "/v1/analytics/top-values?property=plan"
+                    + range, keys.get(tenant));
+            Map<String, Long> answered = new HashMap<>();
+            topPlans.path("values").forEach(row -> answered.put(row.path("value").asText(), row.path("count").asLong()));
+            assertThat(answered).as("plans of %s: 3 values, fewer than the sketch tracks, so exact", tenant)
+                    .isEqualTo(plans.get(tenant));
         }
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,8 @@ class RollupSerdeTest {
 
         Rollup full = new Rollup();
         for (int i = 0; i < 5_000; i++) {
-            full.add(new Measure("t", "page_view", "u-" + (i % 700), (double) i, 0), true);
+            full.add(new Measure("t", "page_view", "u-" + (i % 700), (double) i, 0,
+                    Map.of("plan", i % 5 == 0 ? "pro" : "free")), true);
         }
         Rollup back = roundTrip(full);
         assertThat(back.count()).isEqualTo(5_000);
@@ -30,6 +33,8 @@ class RollupSerdeTest {
         assertThat(back.values().getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE))
                 .isEqualTo(full.values().getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE));
         assertThat(back.names().getEstimate("page_view")).isEqualTo(5_000);
+        assertThat(Rollup.merge(List.of(back)).topValues("plan")).extracting(Map.Entry::getValue)
+                .containsExactly(4_000L, 1_000L);
     }
 
     @Test
@@ -69,7 +74,7 @@ class RollupSerdeTest {
     @Test
     void aDeadLetteredMeasureReadsBack() {
         MeasureSerde measures = new MeasureSerde();
-        Measure measure = new Measure("t", "checkout", null, 12.5, 1_796_000_000_000L);
+        Measure measure = new Measure("t", "checkout", null, 12.5, 1_796_000_000_000L, Map.of("plan", "pro"));
         assertThat(measures.deserializer().deserialize("x", measures.serializer().serialize("x", measure)))
                 .isEqualTo(measure);
     }
@@ -97,6 +102,16 @@ class RollupSerdeTest {
         assertThat(whole.names().getEstimate("view")).isEqualTo(1_500);
         assertThat(whole.names().getEstimate("click")).isEqualTo(500);
         assertThat(new Rollup().absorb(roundTrip(first)).count()).as("a window's first part").isEqualTo(1_000);
+    }
+
+    @Test
+    void aRollupWrittenBeforeTopPropertyValuesIsStillRead() {
+        ByteBuffer formatOne = ByteBuffer.allocate(1 + 8 + 8 + 12).put((byte) 1).putLong(7).putDouble(2.5)
+                .putInt(0).putInt(0).putInt(0);
+        Rollup rollup = serde.deserializer().deserialize("x", formatOne.array());
+        assertThat(rollup.count()).isEqualTo(7);
+        assertThat(rollup.sum()).isEqualTo(2.5);
+        assertThat(rollup.properties()).isNull();
     }
 
     @Test

@@ -117,6 +117,23 @@ class RollupTopologyIT {
     }
 
     @Test
+    void theTenantsStarCountsTheMostFrequentValuesOfEachProperty() {
+        for (int i = 0; i < 90; i++) {
+            AnalyticsEvent event = event("page_view", "u-" + i, null, T0.plusSeconds(i));
+            event.setProperties(Map.of("plan", i % 3 == 0 ? "pro" : "free", "page", "/p/" + (i % 2)));
+            send(event);
+        }
+        send(event("signup", "u-1", null, T0.plusSeconds(100)));
+
+        Rollup.Merged merged = Rollup.merge(List.of(minute(Measure.ALL, T0), minute(Measure.ALL, T0.plusSeconds(60))));
+        assertThat(merged.topValues("plan")).extracting(Map.Entry::getKey, Map.Entry::getValue)
+                .containsExactly(tuple("free", 60L), tuple("pro", 30L));
+        assertThat(merged.topValues("page")).extracting(Map.Entry::getValue).containsExactly(45L, 45L);
+        assertThat(merged.topValues("campaign")).isEmpty();
+        assertThat(minute("page_view", T0).properties()).as("only the tenant's * keeps them").isNull();
+    }
+
+    @Test
     void aLateEventCountsWithinTheGraceAndIsDeadLetteredWhenNoWindowTakesItAnyMore() {
         send(event("click", "u-1", null, T0.plusSeconds(10)));
         send(event("click", "u-1", null, T0.plusSeconds(170)));
