@@ -26,7 +26,7 @@ public class AnalyticsSettings {
     private Duration hourRetention = Duration.days(62);
 
     @Min(0)
-    private int decodedWindowsPerTask = 1_000;
+    private int decodedWindowsPerTask = 256;
 
     /** The rollups' Kafka Streams application.id: consumer group and prefix of the internal topics. */
     @JsonProperty

@@ -33,6 +33,8 @@ public final class Rollup {
     static final int TOP_MAP_SIZE = 128;
     /** Property values ({@code key=value} pairs of every property) tracked per window. */
     static final int TOP_PROPERTIES_MAP_SIZE = 512;
+    /** Longer key and value pairs are not tracked: 512 of them must fit a Kafka record. */
+    static final int MAX_PROPERTY_PAIR_LENGTH = 200;
     /** Between a property's key and its value in the top-properties sketch: a character no key or value has. */
     private static final char PROPERTY_SEPARATOR = '\u001f';
     /** 2 added the top property values; 1 is still read. */
@@ -120,7 +122,11 @@ public final class Rollup {
                 if (properties() == null) {
                     properties = new ItemsSketch<>(TOP_PROPERTIES_MAP_SIZE);
                 }
-                measure.properties().forEach((key, value) -> properties.update(key + PROPERTY_SEPARATOR + value));
+                measure.properties().forEach((key, value) -> {
+                    if (key.length() + value.length() <= MAX_PROPERTY_PAIR_LENGTH) {
+                        properties.update(key + PROPERTY_SEPARATOR + value);
+                    }
+                });
             }
         }
         return this;

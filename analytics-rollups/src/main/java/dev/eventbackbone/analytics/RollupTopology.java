@@ -34,6 +34,7 @@ public final class RollupTopology {
     public static final String HOUR_STORE = "rollups-hour";
     static final String MINUTE_PARTS_STORE = "rollups-minute-parts";
     static final String HOUR_PARTS_STORE = "rollups-hour-parts";
+    static final String EVENT_TIME_STORE = "rollups-event-time";
     /** The repartition that moves the reading tasks' parts to the partition of their name. */
     static final String BY_NAME = "by-name";
     static final Duration MINUTE = Duration.ofMinutes(1);
@@ -45,14 +46,17 @@ public final class RollupTopology {
     public static Topology build(AnalyticsSettings settings, AnalyticsSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         // The parts each reading task has counted since it last passed them on: in memory (few, drained every
-        // RollupProcessor.PASS_ON_EVERY), with changelogs; kept as long as a window can still take events.
-        long grace = settings.getGrace().toMilliseconds();
+        // RollupProcessor.PASS_ON_EVERY), with changelogs. Kept as long as the rollups: a window store drops
+        // what is older than its retention behind the newest window it holds, silently.
         builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
-                MINUTE_PARTS_STORE, MINUTE.multipliedBy(2).plusMillis(grace), MINUTE, false), Serdes.String(),
+                MINUTE_PARTS_STORE, settings.getMinuteRetention().toJavaDuration(), MINUTE, false), Serdes.String(),
                 new RollupSerde()).withCachingDisabled(), Integer.MAX_VALUE));
         builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
-                HOUR_PARTS_STORE, HOUR.multipliedBy(2).plusMillis(grace), HOUR, false), Serdes.String(),
+                HOUR_PARTS_STORE, settings.getHourRetention().toJavaDuration(), HOUR, false), Serdes.String(),
                 new RollupSerde()).withCachingDisabled(), Integer.MAX_VALUE));
+        // Each reading task's event time; cached, so its changelog gets it once per commit.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EVENT_TIME_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled());
         // The rollups queries read, one copy per tenant|name window: decoded while they take parts, written
         // to RocksDB and the changelog once per commit.
         builder.addStateStore(DecodedRollupStore.on(Stores.windowStoreBuilder(Stores.persistentWindowStore(
@@ -72,7 +76,7 @@ public final class RollupTopology {
                 .defaultBranch(Branched.withConsumer(measures -> measures
                         .mapValues(value -> (Measure) value, Named.as("as-measure"))
                         .process(() -> new RollupProcessor(settings.getGrace().toMilliseconds()), Named.as("count"),
-                                MINUTE_PARTS_STORE, HOUR_PARTS_STORE)
+                                MINUTE_PARTS_STORE, HOUR_PARTS_STORE, EVENT_TIME_STORE)
                         .split(Named.as("counted-"))
                         .branch((key, value) -> value instanceof RejectedEvent, Branched.withConsumer(late ->
                                 late.to(TopicCatalog.ANALYTICS_DLQ, Produced.with(Serdes.String(),

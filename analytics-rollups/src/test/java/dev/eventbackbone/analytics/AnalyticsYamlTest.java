@@ -24,7 +24,7 @@ class AnalyticsYamlTest {
 
         assertThat(configuration.getRollups().getApplicationId()).isEqualTo("analytics-rollups");
         assertThat(configuration.getRollups().getGrace().toMinutes()).isEqualTo(2);
-        assertThat(configuration.getRollups().getDecodedWindowsPerTask()).isEqualTo(1_000);
+        assertThat(configuration.getRollups().getDecodedWindowsPerTask()).isEqualTo(256);
         assertThat(configuration.getStandbyReplicas()).isEqualTo(1);
         configuration.getKafka().getStreamsProperties().put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
         assertThat(AnalyticsApplication.streamsConfig(configuration, new HostInfo("a", 8084)))

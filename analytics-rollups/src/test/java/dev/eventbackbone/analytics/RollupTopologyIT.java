@@ -23,6 +23,7 @@ import io.dropwizard.util.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -80,7 +81,8 @@ class RollupTopologyIT {
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(RollupTopology.build(settings, serdes), config, T0);
+        // The clock a day after the events: they are history, not from a client whose clock is ahead.
+        driver = new TopologyTestDriver(RollupTopology.build(settings, serdes), config, T0.plus(java.time.Duration.ofDays(1)));
         events = driver.createInputTopic(TopicCatalog.ANALYTICS_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
         orders = driver.createInputTopic(TopicCatalog.ORDERS_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
         audit = driver.createInputTopic(TopicCatalog.AUDIT_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
@@ -155,6 +157,26 @@ class RollupTopologyIT {
             assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.EXPIRED);
             assertThat(rejection.getReason()).contains("came after its hour window closed");
         });
+    }
+
+    @Test
+    void anEventFromAClockAheadCountsWithoutClosingWindowsAndOneTooFarAheadIsDeadLettered() {
+        Instant now = T0.plus(java.time.Duration.ofDays(1));
+        send(event("tap", "u-1", null, now.plusSeconds(240)));
+        send(event("tap", "u-2", null, now.minusSeconds(90)));
+        assertThat(minute("tap", now.plusSeconds(240).truncatedTo(ChronoUnit.MINUTES)).count()).isEqualTo(1);
+        assertThat(minute("tap", now.minusSeconds(90).truncatedTo(ChronoUnit.MINUTES)).count())
+                .as("within the grace of the clock, though an event 4 min ahead came first").isEqualTo(1);
+        assertThat(dlq.isEmpty()).isTrue();
+
+        send(event("tap", "u-3", null, now.plus(java.time.Duration.ofMinutes(30))));
+        assertThat(minute("tap", now.plus(java.time.Duration.ofMinutes(30)))).as("not counted").isNull();
+        assertThat(dlq.readValuesToList()).as("one dead letter, not one for * too").singleElement()
+                .satisfies(rejection -> {
+                    assertThat(rejection.getReasonCode()).isEqualTo(RejectionReason.INVALID_VALUE);
+                    assertThat(rejection.getFieldPath()).isEqualTo("occurredAt");
+                    assertThat(rejection.getReason()).contains("ahead of the clock");
+                });
     }
 
     @Test
