@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -152,6 +154,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.eventbackbone",
                 // The test class path holds several logback-test.xml; logback's note about that is not the program's log.
                 "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"));
+        private final Map<String, String> environment = new LinkedHashMap<>();
         private Path log;
         private String healthUrl;
         private String readyLine;
@@ -166,6 +169,12 @@ public final class ServiceProcess implements AutoCloseable {
         /** Where standard output and error go; default a temporary file. */
         public Spec log(Path file) {
             this.log = file;
+            return this;
+        }
+
+        /** An environment variable of the program, e.g. one its YAML's {@code ${VAR:-default}} reads. */
+        public Spec env(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
@@ -236,7 +245,9 @@ public final class ServiceProcess implements AutoCloseable {
                 command.addAll(jvmOptions);
                 command.addAll(launch);
                 command.addAll(args);
-                return new ProcessBuilder(command)
+                ProcessBuilder builder = new ProcessBuilder(command);
+                builder.environment().putAll(environment);
+                return builder
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

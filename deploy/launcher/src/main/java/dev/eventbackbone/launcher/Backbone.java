@@ -10,7 +10,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Backbone.Version.class,
         description = "Event Backbone: a Kafka Streams event backbone.",
-        subcommands = {UpCommand.class, KeysCommand.class, AuditCommand.class, BenchCommand.class,
+        subcommands = {UpCommand.class, ProvisionCommand.class, RunCommand.class, KeysCommand.class, AuditCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Backbone {
 

@@ -4,6 +4,7 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import java.nio.file.Path;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -26,6 +27,27 @@ public final class DropwizardServer implements AutoCloseable {
             throws Exception {
         Bootstrap<C> bootstrap = new Bootstrap<>(application);
         application.initialize(bootstrap);
+        return start(application, bootstrap, configuration);
+    }
+
+    /**
+     * The application with the configuration in {@code yaml} (its {@code ${VAR:-default}}
+     * placeholders filled from the environment), logging as the YAML says: a service on its own,
+     * as Dropwizard's {@code server} command would start it.
+     */
+    public static <C extends Configuration> DropwizardServer startFromYaml(Application<C> application, Path yaml)
+            throws Exception {
+        Bootstrap<C> bootstrap = new Bootstrap<>(application);
+        application.initialize(bootstrap);
+        C configuration = bootstrap.getConfigurationFactoryFactory().create(application.getConfigurationClass(),
+                bootstrap.getValidatorFactory().getValidator(), bootstrap.getObjectMapper(), "dw")
+                .build(bootstrap.getConfigurationSourceProvider(), yaml.toString());
+        configuration.getLoggingFactory().configure(bootstrap.getMetricRegistry(), application.getName());
+        return start(application, bootstrap, configuration);
+    }
+
+    private static <C extends Configuration> DropwizardServer start(Application<C> application, Bootstrap<C> bootstrap,
+                                                                     C configuration) throws Exception {
         var violations = bootstrap.getValidatorFactory().getValidator().validate(configuration);
         if (!violations.isEmpty()) {
             throw new IllegalArgumentException(application.getName() + " configuration is invalid: " + violations);

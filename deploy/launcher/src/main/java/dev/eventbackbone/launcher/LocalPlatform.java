@@ -62,6 +62,43 @@ public final class LocalPlatform implements AutoCloseable {
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
     /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
+    /** What {@link #provision} did: the topics' report and how many subjects it registered. */
+    record Provisioned(ProvisioningReport report, int subjects) {
+    }
+
+    /**
+     * What a cluster needs before any service starts: the catalog's topics, created where missing
+     * and checked where present, and every topic's value schema registered under {@code <topic>-value}.
+     */
+    static Provisioned provision(Map<String, Object> kafkaClientConfig, SchemaRegistryClient registry) {
+        ProvisioningReport report;
+        try (Admin admin = Admin.create(kafkaClientConfig)) {
+            report = TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
+        }
+        report.notes().forEach(note -> LOG.info("topics: {}", note));
+        report.mismatches().forEach(mismatch -> LOG.warn("topic mismatch: {}", mismatch));
+        int subjects = 0;
+        for (TopicSpec topic : TopicCatalog.all()) {
+            registry.register(topic.name() + "-value", topic.valueSchema());
+            subjects++;
+        }
+        return new Provisioned(report, subjects);
+    }
+
+    /**
+     * The registry client's settings of a client config ({@code registryKeys}), as its own config
+     * definition names them, or every other one (Kafka's).
+     */
+    static Map<String, String> selectClientConfig(Map<String, String> clientConfig, boolean registryKeys) {
+        Map<String, String> selected = new HashMap<>();
+        clientConfig.forEach((key, value) -> {
+            if (REGISTRY_CLIENT_KEYS.contains(key) == registryKeys) {
+                selected.put(key, value);
+            }
+        });
+        return selected;
+    }
+
     public enum Service {
         GATEWAY("gateway"), PROCESSORS("processors"), AUDIT_STORE("audit-store"), ANALYTICS("analytics");
 
@@ -129,19 +166,9 @@ public final class LocalPlatform implements AutoCloseable {
         }
 
         Map<String, String> selectClientConfig(boolean registryKeys) {
-            Map<String, String> selected = new HashMap<>();
-            clientConfig.forEach((key, value) -> {
-                if (isRegistryClientKey(key) == registryKeys) {
-                    selected.put(key, value);
-                }
-            });
-            return selected;
+            return LocalPlatform.selectClientConfig(clientConfig, registryKeys);
         }
 
-        /** The registry client's keys, as its own config definition names them; every other key is Kafka's. */
-        private static boolean isRegistryClientKey(String key) {
-            return REGISTRY_CLIENT_KEYS.contains(key);
-        }
     }
 
     /**
@@ -198,19 +225,10 @@ public final class LocalPlatform implements AutoCloseable {
             registryNote = "schemas in the _schemas topic";
         }
 
-        ProvisioningReport report;
-        try (Admin admin = Admin.create(kafkaClientConfig)) {
-            report = TopicProvisioner.forCluster(admin).provision(TopicCatalog.all());
-        }
-        report.notes().forEach(note -> LOG.info("topics: {}", note));
-        report.mismatches().forEach(mismatch -> LOG.warn("topic mismatch: {}", mismatch));
-
-        int subjects = 0;
-        SchemaRegistryClient registry = SchemaRegistryClient.fromConfig(settings.registryClientConfig(registryUrl));
-        for (TopicSpec topic : TopicCatalog.all()) {
-            registry.register(topic.name() + "-value", topic.valueSchema());
-            subjects++;
-        }
+        Provisioned provisioned = provision(kafkaClientConfig,
+                SchemaRegistryClient.fromConfig(settings.registryClientConfig(registryUrl)));
+        ProvisioningReport report = provisioned.report();
+        int subjects = provisioned.subjects();
 
         Set<Service> services = settings.services();
         Path gatewayDir = settings.dataDir().resolve("gateway");

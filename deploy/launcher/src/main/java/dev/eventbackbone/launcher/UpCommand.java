@@ -1,17 +1,12 @@
 package dev.eventbackbone.launcher;
 
 import dev.eventbackbone.contracts.events.NotificationChannel;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -123,7 +118,7 @@ final class UpCommand implements Callable<Integer> {
         LocalPlatform.Settings settings = new LocalPlatform.Settings(
                 dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort, gatewayPort, gatewayAdminPort,
                 auditStorePort, auditStoreAdminPort, processorsPort, processorsAdminPort, analyticsPort, analyticsAdminPort,
-                bootstrapServers, registryUrl, loadClientConfig(),
+                bootstrapServers, registryUrl, ClientConfigFile.load(clientConfig),
                 services(), new LocalPlatform.Notifications(smtpPort, smtpServer, rates()));
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(settings, System.out);
@@ -163,16 +158,4 @@ final class UpCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private Map<String, String> loadClientConfig() throws IOException {
-        Map<String, String> config = new TreeMap<>();
-        if (clientConfig == null) {
-            return config;
-        }
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(clientConfig)) {
-            properties.load(in);
-        }
-        properties.stringPropertyNames().forEach(key -> config.put(key, properties.getProperty(key)));
-        return config;
-    }
 }
