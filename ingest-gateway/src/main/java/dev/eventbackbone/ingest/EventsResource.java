@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbackbone.contracts.auth.ApiKey;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.service.ApiError;
-import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -71,7 +73,9 @@ public final class EventsResource {
     }
 
     @POST
-    public CompletionStage<Response> postEvent(@BeanParam IngestRequestHeaders headers, InputStream body) {
+    public CompletionStage<Response> postEvent(@PathParam("stream") String stream, @Context HttpHeaders httpHeaders,
+                                               InputStream body) {
+        IngestRequestHeaders headers = IngestRequestHeaders.of(stream, httpHeaders);
         return handle(headers, () -> {
             Request request = admit(headers, body, limits.getMaxEventSize().toBytes());
             JsonNode event = parse(request, request.body());
@@ -81,7 +85,9 @@ public final class EventsResource {
 
     @POST
     @Path("/batch")
-    public CompletionStage<Response> postBatch(@BeanParam IngestRequestHeaders headers, InputStream body) {
+    public CompletionStage<Response> postBatch(@PathParam("stream") String stream, @Context HttpHeaders httpHeaders,
+                                               InputStream body) {
+        IngestRequestHeaders headers = IngestRequestHeaders.of(stream, httpHeaders);
         return handle(headers, () -> {
             Request request = admit(headers, body, limits.getMaxBatchSize().toBytes());
             List<BatchItem> items = parseBatch(request);
