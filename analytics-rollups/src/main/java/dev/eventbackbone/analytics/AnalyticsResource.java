@@ -120,10 +120,9 @@ public final class AnalyticsResource {
         String tenant = tenantOf(authorization);
         String eventName = name == null || name.isBlank() ? Measure.ALL : name;
         Instant[] range = range(from, to);
-        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
-        RollupQueries.Windows windows = read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE,
-                Measure.key(tenant, eventName), windowStart(range[0], minutes), range[1].minusMillis(1));
-        Rollup.Merged merged = Rollup.merge(windows.windows().stream().map(window -> window.value).toList());
+        boolean minutes = minuteWindows(range);
+        RollupQueries.Windows windows = windowsOver(Measure.key(tenant, eventName), range);
+        Rollup.Merged merged = merge(windows);
         ObjectNode answer = NODES.objectNode();
         answer.put("name", eventName);
         answer.put("windows", minutes ? "minute" : "hour");
@@ -151,10 +150,8 @@ public final class AnalyticsResource {
         String tenant = tenantOf(authorization);
         int limit = limit(n);
         Instant[] range = range(from, to);
-        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
-        RollupQueries.Windows windows = read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE,
-                Measure.key(tenant, Measure.ALL), windowStart(range[0], minutes), range[1].minusMillis(1));
-        Rollup.Merged merged = Rollup.merge(windows.windows().stream().map(window -> window.value).toList());
+        RollupQueries.Windows windows = windowsOver(Measure.key(tenant, Measure.ALL), range);
+        Rollup.Merged merged = merge(windows);
         ObjectNode answer = NODES.objectNode();
         ArrayNode names = answer.putArray("names");
         ItemsSketch.Row<String>[] rows = merged.topNames();
@@ -176,10 +173,8 @@ public final class AnalyticsResource {
         String key = required("property", property);
         int limit = limit(n);
         Instant[] range = range(from, to);
-        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
-        RollupQueries.Windows windows = read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE,
-                Measure.key(tenant, Measure.ALL), windowStart(range[0], minutes), range[1].minusMillis(1));
-        Rollup.Merged merged = Rollup.merge(windows.windows().stream().map(window -> window.value).toList());
+        RollupQueries.Windows windows = windowsOver(Measure.key(tenant, Measure.ALL), range);
+        Rollup.Merged merged = merge(windows);
         ObjectNode answer = NODES.objectNode();
         answer.put("property", key);
         ArrayNode values = answer.putArray("values");
@@ -201,7 +196,7 @@ public final class AnalyticsResource {
                             @Context ContainerRequestContext request) {
         String tenant = tenantOf(authorization);
         Instant[] range = range(from, to);
-        boolean minutes = Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
+        boolean minutes = minuteWindows(range);
         Map<String, Long> counts;
         try {
             counts = new TreeMap<>(queries.countsByName(minutes ? RollupTopology.MINUTE_STORE
@@ -249,6 +244,21 @@ public final class AnalyticsResource {
         answer.put("standby", windows.standby());
         answer.put("lagRecords", windows.lagRecords());
         return answer;
+    }
+
+    /** The key's windows over the range: minute windows up to {@link #MINUTE_WINDOWS_UP_TO}, hour windows beyond. */
+    private RollupQueries.Windows windowsOver(String key, Instant[] range) {
+        boolean minutes = minuteWindows(range);
+        return read(minutes ? RollupTopology.MINUTE_STORE : RollupTopology.HOUR_STORE, key,
+                windowStart(range[0], minutes), range[1].minusMillis(1));
+    }
+
+    private static boolean minuteWindows(Instant[] range) {
+        return Duration.between(range[0], range[1]).compareTo(MINUTE_WINDOWS_UP_TO) <= 0;
+    }
+
+    private static Rollup.Merged merge(RollupQueries.Windows windows) {
+        return Rollup.merge(windows.windows().stream().map(window -> window.value).toList());
     }
 
     private static Instant windowStart(Instant at, boolean minutes) {
