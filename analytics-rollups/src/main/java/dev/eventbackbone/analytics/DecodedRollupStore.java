@@ -150,11 +150,6 @@ final class DecodedRollupStore extends WrappedStateStore<WindowStore<String, Rol
         decoded.clear();
     }
 
-    /** The decoded rollups held now: what a commit keeps for the next one's events. */
-    int decodedWindows() {
-        return decoded.size();
-    }
-
     @Override
     public WindowStoreIterator<Rollup> fetch(String key, long timeFrom, long timeTo) {
         return wrapped().fetch(key, timeFrom, timeTo);
