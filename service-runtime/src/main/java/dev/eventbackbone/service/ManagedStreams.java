@@ -55,16 +55,37 @@ public final class ManagedStreams implements Managed {
                 .withTimeout(CLOSE_TIMEOUT));
     }
 
-    /** Healthy while processing or rebalancing; any other state (starting, erred, closing) is not. */
+    /**
+     * Readiness, "can serve": healthy while running, and while rebalancing as long as this instance
+     * holds tasks (active or standby) to answer from, so a rebalance elsewhere in the group never takes
+     * it out of service; a first rebalance, before it holds anything, and every other state (starting,
+     * erred, closing) are not.
+     */
     public HealthCheck healthCheck() {
         return new HealthCheck() {
             @Override
             protected Result check() {
                 KafkaStreams.State state = streams.state();
-                return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
-                        ? Result.healthy(state.name()) : Result.unhealthy("Kafka Streams " + component + " is " + state);
+                int tasks = state == KafkaStreams.State.REBALANCING ? heldTasks() : 0;
+                return canServe(state, tasks) ? Result.healthy(state == KafkaStreams.State.REBALANCING
+                        ? "REBALANCING, answering from " + tasks + " task(s) held" : state.name())
+                        : Result.unhealthy("Kafka Streams " + component + " is " + state
+                                + (state == KafkaStreams.State.REBALANCING ? " and holds no task yet" : ""));
             }
         };
+    }
+
+    static boolean canServe(KafkaStreams.State state, int heldTasks) {
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING && heldTasks > 0;
+    }
+
+    private int heldTasks() {
+        try {
+            return streams.metadataForLocalThreads().stream()
+                    .mapToInt(thread -> thread.activeTasks().size() + thread.standbyTasks().size()).sum();
+        } catch (IllegalStateException notRunning) {
+            return 0;
+        }
     }
 
     /** The sum over all tasks of a metric that the topology's processors record, e.g. duplicates-dropped-total. */
