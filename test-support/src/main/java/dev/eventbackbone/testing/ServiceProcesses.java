@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -30,6 +32,33 @@ public final class ServiceProcesses implements AfterEachCallback {
         return track(spec.start());
     }
 
+    /**
+     * Starts the programs side by side and waits until each is ready: for programs that become ready
+     * only together, such as the nodes of a cluster waiting for a quorum.
+     */
+    public List<ServiceProcess> startTogether(List<ServiceProcess.Spec> specs) {
+        List<CompletableFuture<ServiceProcess>> starts = specs.stream()
+                .map(spec -> CompletableFuture.supplyAsync(spec::start, runnable -> new Thread(runnable).start()))
+                .toList();
+        List<ServiceProcess> ready = new ArrayList<>();
+        RuntimeException failure = null;
+        for (CompletableFuture<ServiceProcess> start : starts) {
+            try {
+                ready.add(start.join());
+            } catch (CompletionException e) {
+                failure = failure == null ? new IllegalStateException("A program started together did not become ready",
+                        e.getCause()) : failure;
+            }
+        }
+        synchronized (this) {
+            ready.forEach(this::track);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return ready;
+    }
+
     /** Starts a stopped or killed process again on the same command and data. */
     public synchronized ServiceProcess restart(ServiceProcess process) {
         return track(process.restart());
@@ -52,7 +81,10 @@ public final class ServiceProcesses implements AfterEachCallback {
                 }
             }
         }
-        started.forEach(ServiceProcess::close);
+        // The last started first: a program stops before those it depends on (services before their brokers).
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
         started.clear();
     }
 }
