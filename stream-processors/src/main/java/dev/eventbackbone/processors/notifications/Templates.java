@@ -8,6 +8,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -64,8 +65,11 @@ public final class Templates {
             }
         };
         Map<String, Template> templates = new HashMap<>();
-        try (Stream<Path> files = Files.walk(dir, 2)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).toList()) {
+        // Links are followed and ".."-entries skipped: a Kubernetes ConfigMap volume shows each file through
+        // links into a hidden "..<timestamp>" directory that holds the same files once more.
+        try (Stream<Path> files = Files.walk(dir, 2, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
+                    .filter(f -> !dir.relativize(f).toString().startsWith("..")).toList()) {
                 if (file.getParent().equals(dir)) {
                     continue;
                 }
