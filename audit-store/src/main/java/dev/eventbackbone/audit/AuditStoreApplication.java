@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * audit-store.yml}, or embed it with an {@link AuditStoreConfiguration} built in code.
  */
 public class AuditStoreApplication extends ServiceApplication<AuditStoreConfiguration> {
+
+    private static final String INGESTER_CHECK = "ingester";
+    private static final String RETENTION_CHECK = "retention";
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditStoreApplication.class);
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -169,7 +173,7 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
                 new TenantOwnership(admin, configuration.getKafka().getGroupId(), configuration.getKafka().getTopic(),
                         ingester, advertisedUrl, clock)));
         long stallMillis = configuration.getStallTimeout().toMilliseconds();
-        environment.healthChecks().register("ingester", new HealthCheck() {
+        environment.healthChecks().register(INGESTER_CHECK, new HealthCheck() {
             @Override
             protected Result check() {
                 Throwable failure = ingester.failure();
@@ -199,7 +203,7 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
             }
         });
         environment.metrics().register("audit-store.subject-keys-unreadable", (Gauge<Long>) subjectKeys::unreadable);
-        environment.healthChecks().register("retention", new HealthCheck() {
+        environment.healthChecks().register(RETENTION_CHECK, new HealthCheck() {
             @Override
             protected Result check() {
                 String refusal = retentionRefusal.get();
@@ -268,5 +272,14 @@ public class AuditStoreApplication extends ServiceApplication<AuditStoreConfigur
         }
         // Every run checks every tenant again: tampering is found again, and a fault that passed clears.
         refusal.set(failure);
+    }
+
+    /**
+     * A stalled ingester or a refused retention run leaves the store answering from what it holds:
+     * queries, proofs and exports go on.
+     */
+    @Override
+    protected Set<String> checksNotNeededToServe(AuditStoreConfiguration configuration) {
+        return Set.of(INGESTER_CHECK, RETENTION_CHECK);
     }
 }

@@ -14,6 +14,7 @@ import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * state, so several gateways may share a JVM.
  */
 public class IngestGatewayApplication extends ServiceApplication<IngestGatewayConfiguration> {
+
+    private static final String KAFKA_CHECK = "kafka";
+    private static final String REGISTRY_CHECK = "schema-registry";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestGatewayApplication.class);
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -103,9 +107,9 @@ public class IngestGatewayApplication extends ServiceApplication<IngestGatewayCo
                 new RejectedEvents(producer, serializer), metrics, configuration.getLimits()));
         jersey.register(new MetadataResource(keys, environment.getObjectMapper()));
 
-        environment.healthChecks().register("kafka", new KafkaHealthCheck(admin,
+        environment.healthChecks().register(KAFKA_CHECK, new KafkaHealthCheck(admin,
                 configuration.getKafka().getHealthCheckTimeout().toJavaDuration(), publisher));
-        environment.healthChecks().register("schema-registry", new RegistryHealthCheck(registry));
+        environment.healthChecks().register(REGISTRY_CHECK, new RegistryHealthCheck(registry));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(metrics.registry()))
                 .addMapping("/prometheus");
     }
@@ -148,5 +152,15 @@ public class IngestGatewayApplication extends ServiceApplication<IngestGatewayCo
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway");
         return config;
+    }
+
+    /**
+     * Ready without the registry: it serves every stream whose schema id it holds, and the registry is
+     * the same for every pod, so taking them all out of service would help nobody. With its spool on
+     * it also takes events while Kafka is away.
+     */
+    @Override
+    protected Set<String> checksNotNeededToServe(IngestGatewayConfiguration configuration) {
+        return configuration.getSpool().isEnabled() ? Set.of(KAFKA_CHECK, REGISTRY_CHECK) : Set.of(REGISTRY_CHECK);
     }
 }

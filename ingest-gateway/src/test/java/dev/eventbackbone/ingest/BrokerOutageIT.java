@@ -158,8 +158,11 @@ class BrokerOutageIT {
             AtomicBoolean stop = new AtomicBoolean();
             CountDownLatch warmedUp = new CountDownLatch(300);
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses,
-                    () -> awaitAnswers(statuses, 503, 1));
+            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses, () -> {
+                awaitAnswers(statuses, 503, 1);
+                HttpResponse<String> ready = gateway.admin("/ready");
+                assertThat(ready.statusCode()).as("without a spool it cannot serve: %s", ready.body()).isEqualTo(503);
+            });
             Map<Integer, List<String>> accepted = postUntil(gateway, stop, statuses, ConcurrentHashMap.newKeySet(),
                     warmedUp);
             outage.get(1, TimeUnit.MINUTES);
@@ -179,7 +182,13 @@ class BrokerOutageIT {
             CountDownLatch warmedUp = new CountDownLatch(300);
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
             Set<String> spooled = ConcurrentHashMap.newKeySet();
-            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses, () -> awaitSpooled(spooled, 200));
+            CompletableFuture<Void> outage = runOutage(stop, warmedUp, statuses, () -> {
+                awaitSpooled(spooled, 200);
+                HttpResponse<String> health = gateway.admin("/healthcheck");
+                assertThat(health.statusCode()).as("Kafka is down: %s", health.body()).isEqualTo(500);
+                HttpResponse<String> ready = gateway.admin("/ready");
+                assertThat(ready.statusCode()).as("yet it serves, into its spool: %s", ready.body()).isEqualTo(200);
+            });
             Map<Integer, List<String>> accepted = postUntil(gateway, stop, statuses, spooled, warmedUp);
             outage.get(1, TimeUnit.MINUTES);
 

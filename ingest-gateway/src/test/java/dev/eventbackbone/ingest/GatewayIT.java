@@ -369,5 +369,9 @@ class GatewayIT {
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(json(health).at("/kafka/healthy").asBoolean()).isTrue();
         assertThat(json(health).at("/schema-registry/healthy").asBoolean()).isTrue();
+        HttpResponse<String> ready = gateway.admin("/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(json(ready).at("/checks/kafka/healthy").asBoolean()).isTrue();
+        assertThat(json(ready).path("notNeededToServe").toString()).isEqualTo("[\"schema-registry\"]");
     }
 }

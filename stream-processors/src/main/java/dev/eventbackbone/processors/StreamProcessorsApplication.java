@@ -27,6 +27,7 @@ import io.dropwizard.core.setup.Environment;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -39,6 +40,8 @@ import org.apache.kafka.streams.state.HostInfo;
  * server stream-processors.yml}, or embedded with a configuration built in code; it keeps no static state.
  */
 public class StreamProcessorsApplication extends ServiceApplication<StreamProcessorsConfiguration> {
+
+    private static final String DELIVERY_CHECK = "notification-delivery";
 
     private static final Duration KEYS_RELOAD_INTERVAL = Duration.ofSeconds(2);
     private static final Duration ROUTED_TIMEOUT = Duration.ofSeconds(30);
@@ -125,7 +128,7 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
             DeliveryWorkers workers = new DeliveryWorkers(notificationSettings, notificationSerdes,
                     configuration.getKafka().clientConfig(), self.host() + "-" + self.port());
             environment.lifecycle().manage(workers);
-            environment.healthChecks().register("notification-delivery", workers.healthCheck());
+            environment.healthChecks().register(DELIVERY_CHECK, workers.healthCheck());
         }
         environment.jersey().register(new NotificationResource(keys, notifications::streams, router, self,
                 advertisedUrl));
@@ -146,5 +149,11 @@ public class StreamProcessorsApplication extends ServiceApplication<StreamProces
 
     private static Map<String, Object> registryClientConfig(StreamProcessorsConfiguration configuration) {
         return configuration.getRegistry().clientConfig();
+    }
+
+    /** A stopped delivery worker leaves the topologies and their queries serving; /healthcheck reports it. */
+    @Override
+    protected Set<String> checksNotNeededToServe(StreamProcessorsConfiguration configuration) {
+        return Set.of(DELIVERY_CHECK);
     }
 }

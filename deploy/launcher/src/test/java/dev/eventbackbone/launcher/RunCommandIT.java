@@ -2,7 +2,6 @@ package dev.eventbackbone.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaCluster;
 import dev.eventbackbone.embeddedkafka.EmbeddedKafkaExtension;
@@ -49,7 +48,7 @@ class RunCommandIT {
         String bootstrap = kafka.bootstrapServers();
         int registryPort = FreePorts.next();
         String registryUrl = "http://127.0.0.1:" + registryPort;
-        run("registry", "schemas/registry/registry.yml", registryUrl + "/admin/ping", Map.of(
+        run("registry", "schemas/registry/registry.yml", registryUrl + "/admin/ready", Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrap, "REGISTRY_PORT", String.valueOf(registryPort),
                 "SCHEMAS_TOPIC", "_schemas-run-" + registryPort));
         ServiceProcess.Completed provisioned = LauncherProcess.command(dir.resolve("provision.log"), List.of(
@@ -59,7 +58,12 @@ class RunCommandIT {
         assertThat(provisioned.output()).contains("subjects  " + TopicCatalog.all().size() + " registered");
         Path keys = dir.resolve("keys.yml");
         String tenant = "run-" + registryPort;
-        String key = ApiKeyStore.create(keys, tenant, List.of("ingest:*", "read:analytics"), null).secret();
+        ServiceProcess.Completed created = LauncherProcess.command(dir.resolve("keys.log"), List.of("keys", "create",
+                "--tenant", tenant, "--scopes", "ingest:*,read:*", "--keys-file", keys.toString()))
+                .run(LauncherProcess.COMMAND_TIMEOUT);
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        String key = created.output().lines().map(String::trim).filter(line -> line.startsWith("ebk_"))
+                .findFirst().orElseThrow();
         Path signingKey = dir.resolve("audit-store/signing-key.pem");
         assertThat(LauncherProcess.command(dir.resolve("keygen.log"), List.of("audit", "keygen", "--out",
                 signingKey.toString())).run(LauncherProcess.COMMAND_TIMEOUT).exitCode()).isZero();
@@ -95,8 +99,9 @@ class RunCommandIT {
     }
 
     /**
-     * {@code backbone run <service> --config <yaml>} with this environment, ready when its health
-     * checks pass (the admin port's, {@code %ADMIN%} in the environment, unless a URL is given).
+     * {@code backbone run <service> --config <yaml>} with this environment, ready when it answers
+     * {@code /ready} as the chart's readiness probe asks it (on the admin port, {@code %ADMIN%} in
+     * the environment, unless a URL is given).
      */
     private void run(String service, String yaml, String readyUrl, Map<String, String> environment) throws IOException {
         assertThat(Files.readString(CONTAINERFILE)).as("the image holds the YAML %s is run with", service)
@@ -106,6 +111,6 @@ class RunCommandIT {
                 List.of("run", service, "--config", REPOSITORY.resolve(yaml).toString()));
         environment.forEach((name, value) -> spec.env(name, value.equals("%ADMIN%") ? String.valueOf(adminPort) : value));
         processes.start(spec.readyWhenHealthy(readyUrl != null ? readyUrl
-                : "http://127.0.0.1:" + adminPort + "/healthcheck"));
+                : "http://127.0.0.1:" + adminPort + "/ready"));
     }
 }
