@@ -71,13 +71,14 @@ settings (Kafka, registry, paths, advertised URL) and the user's config merged o
 {{- $kafka := dict "bootstrapServers" (required "kafka.bootstrapServers is required" $root.Values.kafka.bootstrapServers) "clientProperties" (include "eb.kafkaClientProperties" $root | fromYaml) -}}
 {{- $chart := dict "kafka" $kafka -}}
 {{- if hasKey $config "registry" -}}
-{{- $_ := set $chart "registry" (dict "url" (include "eb.registryUrl" $root) "clientProperties" $root.Values.registry.clientProperties) -}}
+{{- $_ := set $chart "registry" (dict "url" (include "eb.registryUrl" $root) "clientProperties" (deepCopy $root.Values.registry.clientProperties)) -}}
 {{- end -}}
 {{- if hasKey $config "keysFile" -}}
 {{- $_ := set $chart "keysFile" "/etc/backbone/keys/keys.yml" -}}
 {{- end -}}
-{{- $config = mergeOverwrite $config $chart (.overrides | default dict) (.userConfig | default dict) -}}
-{{- toYaml $config -}}
+{{- $config = mergeOverwrite $config $chart (.overrides | default dict) (.userConfig | default dict | deepCopy) -}}
+{{- /* Quoted: the JAAS line holds double quotes and may hold ": " or " #" (it must not hold a single quote). */ -}}
+{{- toYaml $config | replace "sasl.jaas.config: ${KAFKA_SASL_JAAS_CONFIG}" "sasl.jaas.config: '${KAFKA_SASL_JAAS_CONFIG}'" -}}
 {{- end -}}
 
 {{/* The environment every service container gets: its pod name and the Kafka secrets. */}}
@@ -105,6 +106,11 @@ settings (Kafka, registry, paths, advertised URL) and the user's config merged o
 {{- with .Values.javaOptions }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ . | quote }}
+{{- end }}
+{{- range .Values.secretEnv }}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef: {name: {{ .secretName }}, key: {{ .key }}}
 {{- end }}
 {{- end -}}
 
@@ -146,8 +152,8 @@ settings (Kafka, registry, paths, advertised URL) and the user's config merged o
     secretName: {{ include "eb.apiKeysSecret" . }}
 {{- end -}}
 
-{{/* Liveness on the process only; readiness on "can serve" (every health check: Streams RUNNING, or
-REBALANCING while holding tasks, and each service's own checks). */}}
+{{/* Liveness on the process only (/ping); readiness on "can serve" (/ready: every health check the
+service needs to serve, Streams RUNNING or REBALANCING while holding tasks among them). */}}
 {{- define "eb.probes" -}}
 {{- $probes := .root.Values.probes -}}
 startupProbe:

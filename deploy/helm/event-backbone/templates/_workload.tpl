@@ -3,7 +3,7 @@ One service: its workload (a StatefulSet with a PVC per pod, or a Deployment), a
 for a StatefulSet a headless Service that gives each pod the stable DNS name its advertised URL uses
 (queries for keys another pod owns are forwarded there), and a PodDisruptionBudget.
 Parameters: root, component, values, run (the `backbone run` service), file (its YAML), port, adminPort,
-pingPath/healthPath, stateful, keys (mounts the API keys), extraEnv, extraMounts, extraVolumes.
+pingPath/healthPath, stateful, keys (mounts the API keys), extraMounts, extraVolumes.
 */}}
 {{- define "eb.workload" -}}
 {{- $root := .root -}}
@@ -52,14 +52,15 @@ metadata:
   labels:
     {{- include "eb.labels" $ctx | nindent 4 }}
 spec:
-  {{- if not (dig "autoscaling" "enabled" false $values) }}
+  {{- if not (and (dig "autoscaling" "enabled" false $values) (not .stateful)) }}
   replicas: {{ $values.replicas }}
   {{- end }}
   {{- if .stateful }}
   serviceName: {{ $name }}-headless
-  # Pods start and stop one at a time in order; a rolling update replaces one pod at a time, and its
-  # state stays on its PVC, so only what it missed meanwhile is restored.
-  podManagementPolicy: OrderedReady
+  # Every pod starts at once, so after a full restart the tasks spread over all of them instead of
+  # the first pod restoring everything alone; a rolling update still replaces one pod at a time, and
+  # its state stays on its PVC, so only what it missed meanwhile is restored.
+  podManagementPolicy: Parallel
   updateStrategy: {type: RollingUpdate}
   {{- else }}
   strategy:
@@ -77,8 +78,9 @@ spec:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
     spec:
       {{- include "eb.podSpecCommon" $root | nindent 6 }}
-      # Kafka Streams closes and leaves its group on SIGTERM; large state may take a while to flush.
-      terminationGracePeriodSeconds: 60
+      # On SIGTERM Jetty drains its requests, then each Kafka Streams application closes (up to 30 s
+      # each) and leaves its group; a close cut short by SIGKILL costs a full restore under exactly-once.
+      terminationGracePeriodSeconds: {{ $root.Values.terminationGracePeriodSeconds }}
       containers:
         - name: {{ .component }}
           image: {{ include "eb.image" $root }}
@@ -91,9 +93,6 @@ spec:
             {{- end }}
           env:
             {{- include "eb.commonEnv" $root | nindent 12 }}
-            {{- with .extraEnv }}
-            {{- . | nindent 12 }}
-            {{- end }}
           {{- include "eb.probes" (dict "root" $root "port" (ternary "admin" "http" (not (empty .adminPort))) "pingPath" .pingPath "healthPath" .healthPath) | nindent 10 }}
           resources:
             {{- toYaml $values.resources | nindent 12 }}

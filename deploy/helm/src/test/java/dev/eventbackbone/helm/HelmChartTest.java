@@ -63,6 +63,9 @@ class HelmChartTest {
     private static final String PREFIX = RenderedChart.RELEASE + "-event-backbone-";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final List<String> STATEFUL = List.of("processors", "audit-store", "analytics");
+    /** A JAAS line as Strimzi writes it, with a password holding what YAML would misread unquoted. */
+    private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+            + " username=\"backbone\" password=\"a: b #c\";";
 
     /** Each YAML the chart carries, the repository file it copies, and the service that reads it. */
     private static final Map<String, ServiceYaml> SERVICE_YAMLS = Map.of(
@@ -196,10 +199,37 @@ class HelmChartTest {
                 .contains("sasl.jaas.config=${env:KAFKA_SASL_JAAS_CONFIG}", "security.protocol=SASL_SSL",
                         "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider");
         for (PodSpec pod : production.podSpecs().values()) {
-            EnvVar jaas = RenderedChart.onlyContainer(pod).getEnv().stream()
+            Container container = RenderedChart.onlyContainer(pod);
+            EnvVar jaas = container.getEnv().stream()
                     .filter(env -> env.getName().equals("KAFKA_SASL_JAAS_CONFIG")).findFirst().orElseThrow();
             assertThat(jaas.getValueFrom().getSecretKeyRef().getName()).isEqualTo("backbone");
+            if (container.getArgs().get(0).equals("run")) {
+                String file = Path.of(container.getArgs().get(3)).getFileName().toString();
+                JsonNode config = YAML.readTree(substituted(production.serviceConfigs().get(file), podEnvironment(container)));
+                assertThat(config.path("kafka").path("clientProperties").path("sasl.jaas.config").asText())
+                        .as("%s reads the JAAS line from the Secret unchanged", file).isEqualTo(JAAS);
+            }
         }
+    }
+
+    @Test
+    void theSpoolAloneMakesTheGatewayAStatefulSetOfItsReplicasAndOneServicesConfigStaysItsOwn() throws IOException {
+        RenderedChart chart = RenderedChart.render(null, Map.of("gateway.spool.enabled", "true",
+                "gateway.config.registry.clientProperties.basic\\.auth\\.user\\.info", "gateway:${GATEWAY_REGISTRY_SECRET}"));
+        StatefulSet gateway = chart.named(StatefulSet.class, PREFIX + "gateway");
+        assertThat(gateway.getSpec().getReplicas()).as("gateway.replicas, with no autoscaler to own them").isEqualTo(2);
+        assertThat(chart.find(HorizontalPodAutoscaler.class, PREFIX + "gateway")).isEmpty();
+        assertThat(gateway.getSpec().getVolumeClaimTemplates()).singleElement()
+                .satisfies(claim -> assertThat(claim.getSpec().getResources().getRequests().get("storage"))
+                        .hasToString("2Gi"));
+
+        Map<String, String> configs = chart.serviceConfigs();
+        assertThat(YAML.readTree(configs.get("gateway.yml")).at("/registry/clientProperties").toString())
+                .contains("gateway:${GATEWAY_REGISTRY_SECRET}");
+        for (String other : List.of("stream-processors.yml", "audit-store.yml", "analytics-rollups.yml")) {
+            assertThat(configs.get(other)).as(other).doesNotContain("GATEWAY_REGISTRY_SECRET");
+        }
+        assertThat(configs.get("client.properties")).doesNotContain("GATEWAY_REGISTRY_SECRET");
     }
 
     /**
@@ -232,7 +262,7 @@ class HelmChartTest {
 
             assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/ping");
             assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/ping");
-            assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthcheck");
+            assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
             assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
             assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
             assertThat(container.getVolumeMounts()).anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
@@ -268,9 +298,16 @@ class HelmChartTest {
     private static Map<String, String> podEnvironment(Container container) {
         Map<String, String> environment = new HashMap<>();
         for (EnvVar variable : container.getEnv()) {
-            environment.put(variable.getName(), variable.getValue() != null ? variable.getValue() : "from-" + variable.getName());
+            environment.put(variable.getName(), variable.getValue() != null ? variable.getValue()
+                    : variable.getName().equals("KAFKA_SASL_JAAS_CONFIG") ? JAAS : "from-" + variable.getName());
         }
         return environment;
+    }
+
+    private static String substituted(String yaml, Map<String, String> environment) {
+        StringSubstitutor substitutor = new StringSubstitutor(StringLookupFactory.INSTANCE.mapStringLookup(environment));
+        substitutor.setEnableUndefinedVariableException(true);
+        return substitutor.replace(yaml);
     }
 
     /**

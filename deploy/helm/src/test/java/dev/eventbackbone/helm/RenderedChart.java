@@ -33,9 +33,17 @@ final class RenderedChart {
 
     /** Renders with the chart's defaults and, when given, a values file over them. */
     static RenderedChart render(Path valuesFile) {
+        return render(valuesFile, Map.of());
+    }
+
+    /** Renders with the chart's defaults, a values file (or none) and {@code --set} values over them. */
+    static RenderedChart render(Path valuesFile, Map<String, String> sets) {
         var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
         if (valuesFile != null) {
             template = template.withValuesFile(valuesFile);
+        }
+        for (var set : sets.entrySet()) {
+            template = template.set(set.getKey(), set.getValue());
         }
         String manifests = template.call();
         return new RenderedChart(Arrays.stream(DOCUMENT_SEPARATOR.split(manifests))

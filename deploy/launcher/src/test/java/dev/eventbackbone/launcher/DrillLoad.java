@@ -75,9 +75,13 @@ final class DrillLoad implements AutoCloseable {
         }, 0, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops posting and waits for the posts in flight. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops posting and waits for the posts in flight. */
+    void stop() {
         posters.shutdown();
         try {
             if (!posters.awaitTermination(2, TimeUnit.MINUTES)) {

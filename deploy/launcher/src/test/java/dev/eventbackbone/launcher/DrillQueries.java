@@ -55,6 +55,10 @@ final class DrillQueries implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+    }
+
+    void stop() {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(1, TimeUnit.MINUTES);

@@ -174,7 +174,7 @@ class PlatformDrillIT {
             }
             queries.phase("after");
             awaitMoreAccepted(load, 300, "load after the drill");
-            load.close();
+            load.stop();
             figures.put("events acknowledged", String.valueOf(load.acceptedCount()));
             figures.put("posts not acknowledged (stream status: count)", String.valueOf(new TreeMap<>(load.refused())));
 
@@ -184,7 +184,7 @@ class PlatformDrillIT {
             everyNotificationIsDeliveredUnderOneId(webhooks, load);
             everyTenantsAuditLogVerifies(urls.get("audit-store"), keysByTenant, load);
             analyticsEqualARecount(urls.get("analytics"), keysByTenant, load, loadStarted);
-            queries.close();
+            queries.stop();
             everyQueryIsAnsweredOrRefusedWithAReason(queries.outcomes());
         } finally {
             System.out.println("Platform drill figures:");
