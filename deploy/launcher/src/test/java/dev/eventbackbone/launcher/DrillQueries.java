@@ -33,11 +33,12 @@ final class DrillQueries implements AutoCloseable {
     private final AtomicLong round = new AtomicLong();
     private volatile String phase = "steady";
 
-    DrillQueries(Map<String, String> urlsByService, List<String> keys, Instant from, Supplier<Instant> to) {
+    DrillQueries(Map<String, String> urlsByService, Map<String, String> keysByTenant, Instant from, Supplier<Instant> to) {
+        List<Map.Entry<String, String>> tenants = List.copyOf(keysByTenant.entrySet());
         scheduler.scheduleAtFixedRate(() -> {
             long n = round.incrementAndGet();
-            String key = keys.get((int) (n % keys.size()));
-            String tenant = "drill-" + (char) ('a' + n % keys.size());
+            String tenant = tenants.get((int) (n % tenants.size())).getKey();
+            String key = tenants.get((int) (n % tenants.size())).getValue();
             ask("processors", urlsByService.get("processors") + "/v1/customers/c-" + n % 40 + "/orders", key);
             ask("audit-store", urlsByService.get("audit-store") + "/v1/audit/events?limit=5", key);
             ask("analytics", urlsByService.get("analytics") + "/v1/analytics/summary?name="

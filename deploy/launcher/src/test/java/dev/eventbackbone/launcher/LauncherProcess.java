@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
 
@@ -30,6 +31,17 @@ final class LauncherProcess {
     /** {@code backbone <args>} with the heap {@code ./backbone} gives it by default. */
     static ServiceProcess.Spec command(Path log, List<String> args) {
         return ServiceProcess.jar(JAR, args.toArray(String[]::new)).heap("1g").log(log);
+    }
+
+    /**
+     * {@code backbone run <service> --config <yaml>}, exactly as the container image runs one service,
+     * configured by this environment, ready once {@code readyUrl} answers 200.
+     */
+    static ServiceProcess.Spec run(Path log, String service, Path config, Map<String, String> environment,
+                                   String readyUrl) {
+        ServiceProcess.Spec spec = command(log, List.of("run", service, "--config", config.toString()));
+        environment.forEach(spec::env);
+        return spec.readyWhenHealthy(readyUrl);
     }
 
     /** Stops {@code backbone up} with SIGTERM, as Ctrl-C would, and checks it said goodbye. */

@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
-import com.sun.net.httpserver.HttpServer;
-import dev.eventbackbone.embeddedkafka.FreePorts;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.WebhookReceiver;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -64,20 +57,9 @@ class NotificationsIT {
 
     @Test
     void preferencesThenATemplatedNotificationArriveAsMailAndSignedWebhook() throws Exception {
-        List<Map<String, List<String>>> webhookHeaders = new CopyOnWriteArrayList<>();
-        List<String> webhookBodies = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
-        receiver.createContext("/hook", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                webhookBodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            webhookHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        WebhookReceiver receiver = new WebhookReceiver();
         try {
-            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            String hook = receiver.url("/hook");
             assertThat(post("preferences", """
                     {"recipientId":"ann","email":"ann@example.com","webhookUrl":"%s","locale":"de-CH",
                      "optedOutChannels":["SMS"]}""".formatted(hook)).statusCode()).isEqualTo(202);
@@ -96,10 +78,11 @@ class NotificationsIT {
             }, text -> !text.isEmpty());
             assertThat(mail).contains("Subject: Willkommen, Ann!", "Hallo Ann,", "Message-ID: <msg_");
 
-            Awaitility.await("the webhook").atMost(TIMEOUT).until(() -> !webhookBodies.isEmpty());
+            Awaitility.await("the webhook").atMost(TIMEOUT).until(() -> !receiver.deliveries().isEmpty());
+            WebhookReceiver.Delivery webhook = receiver.deliveries().get(0);
             String secret = Files.readString(dataDir.resolve("stream-processors/webhook-secret")).trim();
-            new Webhook(secret).verify(webhookBodies.get(0), webhookHeaders.get(0));
-            assertThat(webhookBodies.get(0)).contains("\"subject\":\"Willkommen, Ann!\"", "\"name\":\"Ann\"");
+            new Webhook(secret).verify(webhook.body(), webhook.headers());
+            assertThat(webhook.body()).contains("\"subject\":\"Willkommen, Ann!\"", "\"name\":\"Ann\"");
 
             Awaitility.await("the ledger").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> {
                 JsonNode ledger = Http.getJson("http://127.0.0.1:" + ports.processors() + "/v1/notifications/"
@@ -109,7 +92,7 @@ class NotificationsIT {
                 assertThat(ledger.path("channels").path("sms").path("status").asText()).isEqualTo("SUPPRESSED");
             });
         } finally {
-            receiver.stop(0);
+            receiver.close();
         }
     }
 

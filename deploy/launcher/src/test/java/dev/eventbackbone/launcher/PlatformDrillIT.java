@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.sun.net.httpserver.HttpServer;
 import dev.eventbackbone.contracts.auth.ApiKeyStore;
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.OrderEvent;
@@ -16,10 +15,8 @@ import dev.eventbackbone.testing.AvroRecords;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcess;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.WebhookReceiver;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -33,8 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -142,10 +139,10 @@ class PlatformDrillIT {
         String gateway = "http://127.0.0.1:" + gatewayPort;
         Instant loadStarted = Instant.now();
         DrillLoad load = new DrillLoad(gateway, keysByTenant);
-        load.prepare(webhooks.url());
+        load.prepare(webhooks.url("/hook"));
         Map<String, String> queried = STATEFUL.stream().collect(Collectors.toMap(Function.identity(),
                 service -> urls.get(service).get(0)));
-        try (webhooks; load; DrillQueries queries = new DrillQueries(queried, List.copyOf(keysByTenant.values()),
+        try (webhooks; load; DrillQueries queries = new DrillQueries(queried, keysByTenant,
                 loadStarted.minus(Duration.ofMinutes(5)), () -> Instant.now().plus(Duration.ofMinutes(5)))) {
             load.start();
             awaitMoreAccepted(load, 400, "steady load");
@@ -228,14 +225,21 @@ class PlatformDrillIT {
                 .collect(Collectors.toSet());
         long started = System.nanoTime();
         Awaitility.await("every acknowledged notification delivered").atMost(DRAIN).pollInterval(Duration.ofSeconds(1))
-                .until(() -> webhooks.idsByRef().keySet().containsAll(sent));
+                .until(() -> idsByRef(webhooks).keySet().containsAll(sent));
         figures.put("notifications: last one delivered after the load stopped", seconds(started));
-        Map<String, Set<String>> idsByRef = webhooks.idsByRef();
+        Map<String, Set<String>> idsByRef = idsByRef(webhooks);
         assertThat(idsByRef).as("each notification delivered under one webhook-id")
                 .allSatisfy((ref, ids) -> assertThat(ids).as(ref).hasSize(1));
         assertThat(idsByRef.keySet()).as("nothing delivered that was not acknowledged").isSubsetOf(sent);
-        figures.put("notifications delivered", sent.size() + " (" + webhooks.deliveries()
+        figures.put("notifications delivered", sent.size() + " (" + webhooks.deliveries().size()
                 + " webhook calls; a repeat carries the same webhook-id)");
+    }
+
+    /** The webhook-ids each notification arrived under, by the drill's reference in its data. */
+    private static Map<String, Set<String>> idsByRef(WebhookReceiver webhooks) {
+        return webhooks.deliveries().stream().collect(Collectors.groupingBy(
+                delivery -> Http.json(delivery.body()).findValue("ref").asText(),
+                Collectors.mapping(delivery -> delivery.header("webhook-id"), Collectors.toSet())));
     }
 
     private void everyTenantsAuditLogVerifies(List<String> auditStores, Map<String, String> keysByTenant,
@@ -318,7 +322,7 @@ class PlatformDrillIT {
 
     private void startStateful(Map<String, List<ServiceProcess>> instances, Map<String, List<String>> urls,
                                String service, String yaml, int instance, Map<String, String> common, String prefix,
-                               Map<String, String> own, java.util.function.Consumer<ObjectNode> adjust) throws IOException {
+                               Map<String, String> own, Consumer<ObjectNode> adjust) throws IOException {
         int port = FreePorts.next();
         int admin = FreePorts.next();
         String url = "http://127.0.0.1:" + port;
@@ -341,11 +345,8 @@ class PlatformDrillIT {
     private ServiceProcess start(String name, String service, String yaml, String healthUrl,
                                  Map<String, String> environment) {
         Path config = Path.of(yaml).isAbsolute() ? Path.of(yaml) : REPOSITORY.resolve(yaml);
-        ServiceProcess.Spec spec = LauncherProcess.command(dir.resolve(name + ".log"),
-                List.of("run", service, "--config", config.toString()));
-        spec.heap("512m").startTimeout(SERVICE_START);
-        environment.forEach(spec::env);
-        return processes.start(spec.readyWhenHealthy(healthUrl));
+        return processes.start(LauncherProcess.run(dir.resolve(name + ".log"), service, config, environment, healthUrl)
+                .heap("512m").startTimeout(SERVICE_START));
     }
 
     private static void awaitMoreAccepted(DrillLoad load, int more, String what) {
@@ -398,46 +399,5 @@ class PlatformDrillIT {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return "whsec_" + Base64.getEncoder().encodeToString(key);
-    }
-
-    /** A real HTTP endpoint for the webhook channel: which webhook-ids each notification arrived under. */
-    private static final class WebhookReceiver implements AutoCloseable {
-        private final HttpServer server;
-        private final Map<String, Set<String>> idsByRef = new ConcurrentHashMap<>();
-        private final java.util.concurrent.atomic.AtomicLong deliveries = new java.util.concurrent.atomic.AtomicLong();
-
-        WebhookReceiver() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
-            server.createContext("/hook", exchange -> {
-                String body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-                String ref = Http.json(body).findValue("ref").asText();
-                idsByRef.computeIfAbsent(ref, r -> ConcurrentHashMap.newKeySet())
-                        .add(exchange.getRequestHeaders().getFirst("webhook-id"));
-                deliveries.incrementAndGet();
-                exchange.sendResponseHeaders(204, -1);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-        }
-
-        Map<String, Set<String>> idsByRef() {
-            return Map.copyOf(idsByRef);
-        }
-
-        long deliveries() {
-            return deliveries.get();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -107,10 +108,9 @@ class RunCommandIT {
         assertThat(Files.readString(CONTAINERFILE)).as("the image holds the YAML %s is run with", service)
                 .contains(yaml);
         int adminPort = FreePorts.next();
-        ServiceProcess.Spec spec = LauncherProcess.command(dir.resolve(service + ".log"),
-                List.of("run", service, "--config", REPOSITORY.resolve(yaml).toString()));
-        environment.forEach((name, value) -> spec.env(name, value.equals("%ADMIN%") ? String.valueOf(adminPort) : value));
-        processes.start(spec.readyWhenHealthy(readyUrl != null ? readyUrl
-                : "http://127.0.0.1:" + adminPort + "/ready"));
+        Map<String, String> resolved = new HashMap<>();
+        environment.forEach((name, value) -> resolved.put(name, value.equals("%ADMIN%") ? String.valueOf(adminPort) : value));
+        processes.start(LauncherProcess.run(dir.resolve(service + ".log"), service, REPOSITORY.resolve(yaml), resolved,
+                readyUrl != null ? readyUrl : "http://127.0.0.1:" + adminPort + "/ready"));
     }
 }

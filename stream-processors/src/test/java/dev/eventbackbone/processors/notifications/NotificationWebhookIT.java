@@ -13,6 +13,7 @@ import dev.eventbackbone.contracts.events.NotificationRequest;
 import dev.eventbackbone.registry.RegistryExtension;
 import dev.eventbackbone.testing.Http;
 import dev.eventbackbone.testing.ServiceProcesses;
+import dev.eventbackbone.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

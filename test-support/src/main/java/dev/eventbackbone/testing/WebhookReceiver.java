@@ -1,4 +1,4 @@
-package dev.eventbackbone.processors.notifications;
+package dev.eventbackbone.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -13,41 +13,44 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 
-/** A real HTTP server that receives webhooks, answers each as the test says, and keeps every request. */
-final class WebhookReceiver implements AutoCloseable {
+/**
+ * A real HTTP server on loopback that receives webhooks, answers each as the test says (200 unless
+ * told otherwise), and keeps every request with its headers and body.
+ */
+public final class WebhookReceiver implements AutoCloseable {
 
     /** One request: when, to which path, its headers and body, and the status it got. */
-    record Delivery(long atMillis, String path, Map<String, List<String>> headers, String body, int status) {
-        String header(String name) {
+    public record Delivery(long atMillis, String path, Map<String, List<String>> headers, String body, int status) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
                     .map(entry -> entry.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
     /** The answer to give: a status and, when above 0, a Retry-After in seconds. */
-    record Answer(int status, int retryAfterSeconds) {
+    public record Answer(int status, int retryAfterSeconds) {
     }
 
     private final HttpServer server;
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private volatile Function<String, Answer> answers = path -> new Answer(200, 0);
 
-    WebhookReceiver() throws IOException {
+    public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", this::receive);
         server.start();
     }
 
-    void answer(Function<String, Answer> answers) {
+    public void answer(Function<String, Answer> answers) {
         this.answers = answers;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    List<Delivery> deliveries() {
+    public List<Delivery> deliveries() {
         return List.copyOf(deliveries);
     }
 
