@@ -61,7 +61,6 @@ public final class LocalPlatform implements AutoCloseable {
     private static final String DEV_TENANT = "dev";
     private static final Set<String> REGISTRY_CLIENT_KEYS = SchemaRegistryClientConfig.configDef().names();
 
-    /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
     /** What {@link #provision} did: the topics' report and how many subjects it registered. */
     record Provisioned(ProvisioningReport report, int subjects) {
     }
@@ -99,6 +98,7 @@ public final class LocalPlatform implements AutoCloseable {
         return selected;
     }
 
+    /** The services {@code backbone up} can start on top of Kafka and the registry, by the names {@code --services} takes. */
     public enum Service {
         GATEWAY("gateway"), PROCESSORS("processors"), AUDIT_STORE("audit-store"), ANALYTICS("analytics");
 
@@ -168,7 +168,6 @@ public final class LocalPlatform implements AutoCloseable {
         Map<String, String> selectClientConfig(boolean registryKeys) {
             return LocalPlatform.selectClientConfig(clientConfig, registryKeys);
         }
-
     }
 
     /**
