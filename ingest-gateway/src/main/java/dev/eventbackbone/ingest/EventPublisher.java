@@ -391,9 +391,11 @@ final class EventPublisher implements Managed {
             return ApiError.of(500, "kafka_refused", "Kafka refused the record: " + failure.getMessage()
                     + ". This is a gateway configuration problem; tell the operators.");
         }
+        // A timeout cannot tell a record never written from one whose acknowledgement was lost.
         return ApiError.of(503, "kafka_unavailable", "Kafka did not acknowledge the event ("
-                + failure.getClass().getSimpleName() + "); it was not stored. Retry after the Retry-After delay"
-                + " with the same Idempotency-Key.").retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS);
+                + failure.getClass().getSimpleName() + "), which may or may not have been stored. Retry after the"
+                + " Retry-After delay with the same Idempotency-Key: a copy of a stored event carries its eventId,"
+                + " and the platform counts it once.").retryAfter(RETRY_AFTER_KAFKA_DOWN_SECONDS);
     }
 
     private void wakeDrainer() {
