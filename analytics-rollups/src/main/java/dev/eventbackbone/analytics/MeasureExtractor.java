@@ -8,6 +8,8 @@ import dev.eventbackbone.contracts.events.OrderEvent;
 import dev.eventbackbone.contracts.events.OrderStatus;
 import dev.eventbackbone.contracts.events.RejectionReason;
 import dev.eventbackbone.service.DeadLetters;
+import dev.eventbackbone.service.SeenEvents;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,19 +29,28 @@ import org.apache.kafka.streams.processor.api.Record;
  * </ul>
  * A record that cannot be read, or an analytics event without a tenant or name, goes to
  * {@code analytics.dlq} with the reason (as a {@code RejectedEvent} value).
+ *
+ * <p>An analytics event whose {@code eventId} was counted before is a copy (the gateway's spool
+ * resends a record whose acknowledgement was lost, a client retries), and is counted once: its id
+ * is remembered for as long as a window can take it. Order and audit events need no such check:
+ * the topologies that write them drop copies themselves and write exactly once.
  */
 final class MeasureExtractor implements Processor<byte[], byte[], String, Object> {
 
     private final AnalyticsSerdes serdes;
+    private final Duration seenWindow;
     private ProcessorContext<String, Object> context;
+    private SeenEvents seen;
 
-    MeasureExtractor(AnalyticsSerdes serdes) {
+    MeasureExtractor(AnalyticsSerdes serdes, Duration seenWindow) {
         this.serdes = serdes;
+        this.seenWindow = seenWindow;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        seen = SeenEvents.in(context, RollupTopology.SEEN_EVENTS_STORE, seenWindow, RollupTopology.COMPONENT);
     }
 
     @Override
@@ -68,6 +79,13 @@ final class MeasureExtractor implements Processor<byte[], byte[], String, Object
             return;
         }
         long at = (event.getOccurredAt() != null ? event.getOccurredAt() : event.getReceivedAt()).toEpochMilli();
+        if (!blank(event.getEventId())) {
+            String id = event.getTenantId() + ":" + event.getEventId();
+            if (seen.isCopy(id, at)) {
+                return;
+            }
+            seen.remember(id, at);
+        }
         Measure measure = new Measure(event.getTenantId(), event.getName(), event.getUserId(), event.getValue(), at,
                 event.getProperties());
         emit(measure);

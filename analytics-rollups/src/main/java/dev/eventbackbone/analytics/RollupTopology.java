@@ -2,6 +2,7 @@ package dev.eventbackbone.analytics;
 
 import dev.eventbackbone.contracts.catalog.TopicCatalog;
 import dev.eventbackbone.contracts.events.RejectedEvent;
+import dev.eventbackbone.service.SeenEvents;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -35,6 +36,7 @@ public final class RollupTopology {
     static final String MINUTE_PARTS_STORE = "rollups-minute-parts";
     static final String HOUR_PARTS_STORE = "rollups-hour-parts";
     static final String EVENT_TIME_STORE = "rollups-event-time";
+    static final String SEEN_EVENTS_STORE = "rollups-seen-events";
     /** The repartition that moves the reading tasks' parts to the partition of their name. */
     static final String BY_NAME = "by-name";
     static final Duration MINUTE = Duration.ofMinutes(1);
@@ -66,10 +68,15 @@ public final class RollupTopology {
                 HOUR_STORE, settings.getHourRetention().toJavaDuration(), HOUR, false), Serdes.String(),
                 new RollupSerde()).withCachingDisabled(), settings.getDecodedWindowsPerTask()));
 
+        // The analytics events counted while a window can still take a copy of them: until the hour ends, plus the
+        // grace, plus how far ahead of the clock an event may be and so move the store's time before the windows'.
+        Duration seenWindow = HOUR.plus(settings.getGrace().toJavaDuration()).plus(RollupProcessor.MAX_CLOCK_SKEW);
+        builder.addStateStore(SeenEvents.store(SEEN_EVENTS_STORE, seenWindow));
+
         KStream<String, Object> read = builder.stream(List.of(TopicCatalog.ANALYTICS_EVENTS,
                         TopicCatalog.ORDERS_EVENTS, TopicCatalog.AUDIT_EVENTS),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events"))
-                .process(() -> new MeasureExtractor(serdes), Named.as("measures"));
+                .process(() -> new MeasureExtractor(serdes, seenWindow), Named.as("measures"), SEEN_EVENTS_STORE);
         read.split(Named.as("read-"))
                 .branch((key, value) -> value instanceof RejectedEvent, Branched.withConsumer(rejected ->
                         deadLetters(rejected, serdes), "rejected"))

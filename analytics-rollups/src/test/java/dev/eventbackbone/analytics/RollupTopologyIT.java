@@ -119,6 +119,30 @@ class RollupTopologyIT {
     }
 
     @Test
+    void aCopyOfAnEventIsCountedOnceAndAnotherTenantsEventWithTheSameIdIsCounted() {
+        AnalyticsEvent original = event("purchase", "u-1", 30.0, T0.plusSeconds(5));
+        send(original);
+        send(event("purchase", "u-2", 12.0, T0.plusSeconds(6)));
+        send(original);
+        AnalyticsEvent retried = AnalyticsEvent.newBuilder(original).setOccurredAt(null)
+                .setReceivedAt(T0.plusSeconds(40)).build();
+        send(retried);
+        send(AnalyticsEvent.newBuilder(original).setTenantId("globex").build());
+
+        assertThat(minute("purchase", T0).count()).as("the original and u-2's, each once").isEqualTo(2);
+        assertThat(minute("purchase", T0).sum()).isEqualTo(42.0);
+        assertThat(hour("purchase", T0).count()).isEqualTo(2);
+        assertThat(hour(Measure.ALL, T0).count()).isEqualTo(2);
+        WindowStore<String, Rollup> hours = driver.getWindowStore(RollupTopology.HOUR_STORE);
+        assertThat(hours.fetch(Measure.key("globex", "purchase"), T0.toEpochMilli()).count())
+                .as("ids are the tenant's own").isEqualTo(1);
+        assertThat(dlq.isEmpty()).as("a copy is no error").isTrue();
+        assertThat(driver.metrics().entrySet()).filteredOn(metric -> metric.getKey().name()
+                        .equals("duplicates-dropped-total"))
+                .extracting(metric -> ((Number) metric.getValue().metricValue()).doubleValue()).containsExactly(2.0);
+    }
+
+    @Test
     void theTenantsStarCountsTheMostFrequentValuesOfEachProperty() {
         for (int i = 0; i < 90; i++) {
             AnalyticsEvent event = event("page_view", "u-" + i, null, T0.plusSeconds(i));
