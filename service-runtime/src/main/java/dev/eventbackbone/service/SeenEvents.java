@@ -1,6 +1,8 @@
 package dev.eventbackbone.service;
 
 import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,8 +43,13 @@ public final class SeenEvents {
      * time by the window, hence a retention of two windows.
      */
     public static StoreBuilder<WindowStore<String, Long>> store(String name, Duration window) {
+        // Every key is new and none is ever deleted, so compacting the changelog would rewrite it for nothing:
+        // its records go by retention alone (the store's, plus Kafka Streams' windowstore.changelog margin), and
+        // only in whole segments, which roll every window so that a restore reads little beyond the retention.
         return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, window.multipliedBy(2), window, false),
-                Serdes.String(), Serdes.Long());
+                Serdes.String(), Serdes.Long())
+                .withLoggingEnabled(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(window.toMillis())));
     }
 
     /** The events seen by the processor's task, in its store {@code storeName}, with a sensor of {@code component}. */
