@@ -312,6 +312,10 @@ class PlatformDrillIT {
         byPhase.forEach((phase, services) -> figures.put("queries during \"" + phase + "\" (answered/503)",
                 services.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue()[0] + "/"
                         + entry.getValue()[1]).collect(Collectors.joining(", "))));
+        Map<String, Long> reasons = outcomes.stream().filter(outcome -> !outcome.answered()).collect(Collectors.groupingBy(
+                outcome -> outcome.service() + " " + outcome.status() + " " + reason(outcome.body()), TreeMap::new,
+                Collectors.counting()));
+        reasons.forEach((reason, count) -> figures.put("refused: " + reason, String.valueOf(count)));
         assertThat(outcomes).as("queries made").isNotEmpty();
         assertThat(outcomes).filteredOn(outcome -> !outcome.answered())
                 .allSatisfy(outcome -> {
@@ -356,6 +360,17 @@ class PlatformDrillIT {
         int target = load.acceptedCount() + more;
         Awaitility.await(what + ": " + more + " more events acknowledged").atMost(DRAIN)
                 .pollInterval(Duration.ofMillis(200)).until(() -> load.acceptedCount() >= target);
+    }
+
+    /** A refusal's error code and message, without the parts that differ between instances and keys. */
+    private static String reason(String body) {
+        try {
+            JsonNode error = Http.json(body);
+            return error.path("error").asText() + ": " + error.path("message").asText()
+                    .replaceAll("https?://[^ ,;)]+", "<url>").replaceAll("\\d+", "<n>");
+        } catch (RuntimeException notJson) {
+            return body;
+        }
     }
 
     private static Set<String> eventIds(List<ConsumerRecord<String, Object>> records) {
